@@ -1,0 +1,1 @@
+"""The assistant: scrub personal data → retrieve → answer → verify citations, served by FastAPI."""

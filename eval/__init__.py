@@ -1,0 +1,1 @@
+"""Evaluation suite: measures retrieval, citations, refusals and PII scrubbing; gates CI."""

@@ -1,0 +1,1 @@
+"""Knowledge base: load policy documents → structure-aware chunks → embed → store in Qdrant."""

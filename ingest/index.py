@@ -1,0 +1,95 @@
+"""The index definition shared by ingest and assistant: collection, vectors, payload schema.
+
+Both sides import the names below; nothing else in the code base spells a vector or
+payload key as a string literal.
+"""
+
+from __future__ import annotations
+
+from qdrant_client import QdrantClient
+from qdrant_client import models as qm
+
+DENSE = "dense"  # e5 (or sentence-transformers) embedding, cosine
+SPARSE = "bm25"  # Swedish BM25 term weights; Qdrant applies IDF (Modifier.IDF)
+
+# llama-index's QdrantVectorStore writes the node's ref_doc_id under these keys; ours is
+# the document id. We read DOC_ID and never store anything else under it.
+DOC_ID = "doc_id"
+
+# Payload keys written for every chunk (flat metadata of the llama-index TextNode).
+TITLE = "title"
+DOC_TYPE = "doc_type"
+SOURCE = "source"
+VERSION = "version"
+ADOPTED = "adopted"  # ISO date (YYYY-MM-DD) when the document states one
+MUNICIPALITIES = "municipalities"
+DIARY_NO = "diary_no"
+CONTENT_HASH = "content_hash"  # sha256 of the source file: the unit of change
+CHUNKER = "chunker"  # signature of the chunking settings the chunks were made with
+ORIGIN = "origin"  # "folder" (python -m ingest) or "upload" (POST /v1/documents)
+SECTION_PATH = "section_path"  # "4 Informationsklassning > 4.2 Skyddsnivåer"
+SECTION_NUMBER = "section_number"  # "4.2"
+TOP_SECTION = "top_section"  # "4 Informationsklassning"
+HEADING = "heading"  # the short prefix embedded with the text (title > path)
+REFS = "refs"  # canonical legal references in the chunk, e.g. "gdpr:art33"
+PAGE_START = "page_start"
+PAGE_END = "page_end"
+START_CHAR = "start_char"  # offsets of the chunk text in the document's extracted text
+END_CHAR = "end_char"
+CHUNK_INDEX = "chunk_index"
+CHUNK_COUNT = "chunk_count"
+INGESTED_AT = "ingested_at"
+
+PAYLOAD_INDEXES: dict[str, qm.PayloadSchemaType] = {
+    DOC_ID: qm.PayloadSchemaType.KEYWORD,
+    DOC_TYPE: qm.PayloadSchemaType.KEYWORD,
+    SOURCE: qm.PayloadSchemaType.KEYWORD,
+    MUNICIPALITIES: qm.PayloadSchemaType.KEYWORD,
+    ADOPTED: qm.PayloadSchemaType.DATETIME,
+    SECTION_NUMBER: qm.PayloadSchemaType.KEYWORD,
+    TOP_SECTION: qm.PayloadSchemaType.KEYWORD,
+    REFS: qm.PayloadSchemaType.KEYWORD,
+    CHUNK_INDEX: qm.PayloadSchemaType.INTEGER,
+    CONTENT_HASH: qm.PayloadSchemaType.KEYWORD,
+}
+
+# Keys that are never embedded; only HEADING is prepended to the text for embedding.
+NOT_EMBEDDED = [
+    TITLE, DOC_TYPE, SOURCE, VERSION, ADOPTED, MUNICIPALITIES, DIARY_NO, CONTENT_HASH,
+    CHUNKER, ORIGIN, SECTION_PATH, SECTION_NUMBER, TOP_SECTION, REFS, PAGE_START, PAGE_END,
+    START_CHAR, END_CHAR, CHUNK_INDEX, CHUNK_COUNT, INGESTED_AT,
+]  # fmt: skip
+
+
+class EmbedderMismatchError(RuntimeError):
+    """The collection was built with another embedder; it must be re-indexed."""
+
+
+def ensure_collection(
+    client: QdrantClient, name: str, embedder_id: str, dim: int, payload_indexes: bool = True
+) -> bool:
+    """Create the collection if missing; refuse one built with another embedder.
+
+    Payload indexes are made on a Qdrant server only (the embedded store ignores them).
+    Returns True when the collection was created.
+    """
+    if client.collection_exists(name):
+        meta = client.get_collection(name).config.metadata or {}
+        if meta.get("embedder") != embedder_id or int(meta.get("dim", -1)) != dim:
+            raise EmbedderMismatchError(
+                f"Collection '{name}' was built with embedder {meta.get('embedder')!r} "
+                f"(dim {meta.get('dim')}), but the configured embedder is {embedder_id!r} "
+                f"(dim {dim}). Re-index with `python -m ingest --rebuild PATH` or choose "
+                "another collection (PA_COLLECTION)."
+            )
+        return False
+    client.create_collection(
+        name,
+        vectors_config={DENSE: qm.VectorParams(size=dim, distance=qm.Distance.COSINE)},
+        sparse_vectors_config={SPARSE: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
+        metadata={"embedder": embedder_id, "dim": dim},
+    )
+    if payload_indexes:
+        for key, schema in PAYLOAD_INDEXES.items():
+            client.create_payload_index(name, field_name=key, field_schema=schema)
+    return True

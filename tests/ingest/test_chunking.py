@@ -52,7 +52,7 @@ def test_no_chunk_crosses_a_top_level_section(chunked, name):
         assert bounds[i] <= c.start and c.end < bounds[i + 1], c.section_path
 
 
-@pytest.mark.parametrize("name", ["informationssakerhetspolicy.pdf", "riktlinjer-generativ-ai.docx"])
+@pytest.mark.parametrize("name", [FILES[0], FILES[1]])
 def test_pdf_and_docx_chunks_carry_section_path_and_pages(chunked, name):
     _, chunks = chunked[name]
     body = [c for c in chunks if c.top_section]

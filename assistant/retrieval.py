@@ -1,0 +1,169 @@
+"""Retrieve: hybrid search inside Qdrant (dense e5 + Swedish BM25, Query API prefetch + fusion).
+
+The fusion runs in the engine (weighted RRF or DBSF). A plain dense query goes in the same
+batch request: its cosine scores are the relevance floor (fused scores are ranks, not
+similarities) and are reported per hit. Metadata filters narrow both signals.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from qdrant_client import models as qm
+
+from ingest import index
+from ingest.settings import Settings
+from ingest.store import KnowledgeBase
+
+Mode = Literal["hybrid", "dense", "sparse"]
+
+
+@dataclass
+class Filters:
+    """Metadata filters; every field is optional and they combine with AND."""
+
+    document_ids: list[str] = field(default_factory=list)
+    doc_types: list[str] = field(default_factory=list)
+    municipality: str | None = None
+    adopted_from: date | None = None
+    adopted_to: date | None = None
+
+    def to_qdrant(self) -> qm.Filter | None:
+        must: list[qm.Condition] = []
+        if self.document_ids:
+            must.append(
+                qm.FieldCondition(key=index.DOC_ID, match=qm.MatchAny(any=self.document_ids))
+            )
+        if self.doc_types:
+            must.append(
+                qm.FieldCondition(key=index.DOC_TYPE, match=qm.MatchAny(any=self.doc_types))
+            )
+        if self.municipality:
+            must.append(
+                qm.FieldCondition(
+                    key=index.MUNICIPALITIES, match=qm.MatchValue(value=self.municipality)
+                )
+            )
+        if self.adopted_from or self.adopted_to:
+            must.append(
+                qm.FieldCondition(
+                    key=index.ADOPTED,
+                    range=qm.DatetimeRange(gte=self.adopted_from, lte=self.adopted_to),
+                )
+            )
+        return qm.Filter(must=must) if must else None
+
+
+@dataclass
+class Hit:
+    """One retrieved chunk with its provenance."""
+
+    id: str
+    score: float  # score of the ranking used (fused, cosine or BM25)
+    dense_score: float | None  # cosine similarity to the question, when in the dense top list
+    text: str
+    payload: dict
+
+    @property
+    def document_id(self) -> str:
+        return self.payload[index.DOC_ID]
+
+    @property
+    def section_path(self) -> str:
+        return self.payload.get(index.SECTION_PATH) or ""
+
+
+@dataclass
+class Retrieval:
+    hits: list[Hit]
+    best_dense: float  # best cosine over the collection (after filters); 0 when empty
+    mode: Mode
+
+
+def _hit(point, dense: dict[str, float] | None = None) -> Hit:
+    """A Qdrant point (scored or not) as a ``Hit``; the text comes from llama-index's node."""
+    payload = dict(point.payload or {})
+    node = json.loads(payload.pop("_node_content", "{}") or "{}")
+    for key in ("_node_type", "document_id", "ref_doc_id"):
+        payload.pop(key, None)
+    pid = str(point.id)
+    score = float(getattr(point, "score", 0.0))
+    return Hit(pid, score, (dense or {}).get(pid), node.get("text", ""), payload)
+
+
+class Retriever:
+    """Searches the knowledge base with the configured mode, fusion and filters."""
+
+    def __init__(self, kb: KnowledgeBase, settings: Settings) -> None:
+        self.kb = kb
+        self.s = settings
+
+    def embed_query(self, question: str) -> list[float]:
+        return self.kb.embedder.get_query_embedding(question)
+
+    def search(
+        self,
+        question: str,
+        top_k: int | None = None,
+        mode: Mode | None = None,
+        filters: Filters | None = None,
+        vector: list[float] | None = None,
+    ) -> Retrieval:
+        s = self.s
+        mode = mode or s.retrieval_mode
+        k = top_k or s.top_k
+        flt = filters.to_qdrant() if filters else None
+        dense_vec = vector if vector is not None else self.embed_query(question)
+        sparse_vec = self.kb.bm25.encode_query(question)
+        dense_req = qm.QueryRequest(
+            query=dense_vec, using=index.DENSE, filter=flt, limit=max(k, s.prefetch_k),
+            with_payload=True,
+        )  # fmt: skip
+        if mode == "dense":
+            main = dense_req
+        elif mode == "sparse":
+            main = qm.QueryRequest(
+                query=sparse_vec, using=index.SPARSE, filter=flt, limit=k, with_payload=True
+            )
+        else:
+            prefetch = [
+                qm.Prefetch(query=dense_vec, using=index.DENSE, filter=flt, limit=s.prefetch_k),
+                qm.Prefetch(query=sparse_vec, using=index.SPARSE, filter=flt, limit=s.prefetch_k),
+            ]
+            if s.fusion == "dbsf":
+                fusion: qm.Query = qm.FusionQuery(fusion=qm.Fusion.DBSF)
+            else:
+                weights = [s.fusion_dense_weight, s.fusion_sparse_weight]
+                fusion = qm.RrfQuery(rrf=qm.Rrf(k=s.rrf_k, weights=weights))
+            main = qm.QueryRequest(
+                prefetch=prefetch, query=fusion, filter=flt, limit=k, with_payload=True
+            )
+        requests = [dense_req] if mode == "dense" else [dense_req, main]
+        with self.kb.lock:
+            responses = self.kb.client.query_batch_points(self.kb.collection, requests=requests)
+        dense_points = responses[0].points
+        dense = {str(p.id): float(p.score) for p in dense_points}
+        ranked = dense_points[:k] if mode == "dense" else responses[1].points
+        best = max(dense.values(), default=0.0)
+        return Retrieval([_hit(p, dense) for p in ranked], best, mode)
+
+    def neighbours(self, hit: Hit, before: int = 1, after: int = 1) -> list[Hit]:
+        """The chunks just before/after ``hit`` in the same section (for context expansion)."""
+        i = int(hit.payload.get(index.CHUNK_INDEX, 0))
+        flt = qm.Filter(
+            must=[
+                qm.FieldCondition(key=index.DOC_ID, match=qm.MatchValue(value=hit.document_id)),
+                qm.FieldCondition(
+                    key=index.SECTION_PATH, match=qm.MatchValue(value=hit.section_path)
+                ),
+                qm.FieldCondition(
+                    key=index.CHUNK_INDEX, range=qm.Range(gte=i - before, lte=i + after)
+                ),
+            ]
+        )
+        points = self.kb.scroll(flt)
+        points.sort(key=lambda p: p.payload.get(index.CHUNK_INDEX, 0))
+        return [_hit(p) for p in points]

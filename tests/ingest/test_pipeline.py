@@ -1,0 +1,208 @@
+"""Incremental ingestion into a real embedded Qdrant: idempotence, edits, deletes, bad files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest import index
+from ingest.pipeline import Ingestor, document_id_for
+from ingest.store import KnowledgeBase, StoreBusyError
+from tests.conftest import POLICIES, ROOT, make_settings
+
+DOC_A = """# Rutin för säkerhetskopiering
+
+Dokumenttyp: Rutin
+
+Version: 1.0
+
+Fastställd: 2025-01-15
+
+## 1 Omfattning
+
+Rutinen gäller alla servrar i Höglandets gemensamma driftmiljö.
+
+## 2 Frekvens
+
+Säkerhetskopiering sker varje natt. Återläsning testas en gång per kvartal.
+"""
+DOC_B = """# Rutin för lösenord
+
+## 1 Krav
+
+Lösenord ska ha minst 14 tecken och får inte återanvändas.
+
+## 2 Byte
+
+Lösenord byts direkt om det misstänks vara röjt.
+"""
+
+
+def _snapshot(kb: KnowledgeBase) -> dict[str, tuple]:
+    """Point id → (doc, hash, chunk index, text) for the whole collection."""
+    out = {}
+    for p in kb.scroll():
+        pl = p.payload
+        out[str(p.id)] = (pl[index.DOC_ID], pl[index.CONTENT_HASH], pl[index.CHUNK_INDEX],
+                          pl["_node_content"])  # fmt: skip
+    return out
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    root = tmp_path / "docs"
+    root.mkdir()
+    (root / "backup.md").write_text(DOC_A, encoding="utf-8")
+    (root / "losenord.md").write_text(DOC_B, encoding="utf-8")
+    return root
+
+
+def test_first_run_then_identical_rerun(kb: KnowledgeBase, folder: Path):
+    first = Ingestor(kb).ingest([folder])
+    assert first.ok and first.counts["new"] == 2
+    before = _snapshot(kb)
+    assert len(before) == sum(r.chunks for r in first.results)
+    second = Ingestor(kb).ingest([folder])
+    assert second.counts["unchanged"] == 2 and second.counts["new"] == 0
+    assert _snapshot(kb) == before
+
+
+def test_payload_carries_provenance(kb: KnowledgeBase, folder: Path):
+    Ingestor(kb).ingest([folder])
+    docs = kb.documents()
+    backup = docs[document_id_for("backup.md")]
+    assert (backup.title, backup.doc_type, backup.version, backup.adopted) == (
+        "Rutin för säkerhetskopiering", "rutin", "1.0", "2025-01-15")  # fmt: skip
+    assert backup.complete and backup.stored_chunks == backup.chunk_count
+    payload = kb.scroll()[0].payload
+    for key in (index.SECTION_PATH, index.START_CHAR, index.END_CHAR, index.HEADING,
+                index.SOURCE, index.CONTENT_HASH, index.INGESTED_AT):  # fmt: skip
+        assert key in payload
+
+
+def test_edit_replaces_only_that_document(kb: KnowledgeBase, folder: Path):
+    Ingestor(kb).ingest([folder])
+    before = _snapshot(kb)
+    untouched = {k: v for k, v in before.items() if v[0] == document_id_for("losenord.md")}
+    (folder / "backup.md").write_text(DOC_A.replace("varje natt", "två gånger per dygn"), "utf-8")
+    report = Ingestor(kb).ingest([folder])
+    assert report.counts["changed"] == 1 and report.counts["unchanged"] == 1
+    after = _snapshot(kb)
+    assert {k: v for k, v in after.items() if k in untouched} == untouched
+    edited = [v for v in after.values() if v[0] == document_id_for("backup.md")]
+    assert len({v[1] for v in edited}) == 1, "no chunks of the old version remain"
+    assert any("två gånger per dygn" in v[3] for v in edited)
+    assert len(edited) == kb.documents()[document_id_for("backup.md")].chunk_count
+
+
+def test_removed_file_is_deleted_unless_no_prune(kb: KnowledgeBase, folder: Path):
+    Ingestor(kb).ingest([folder])
+    (folder / "losenord.md").unlink()
+    kept = Ingestor(kb).ingest([folder], prune=False)
+    assert document_id_for("losenord.md") in kb.documents() and kept.counts["removed"] == 0
+    report = Ingestor(kb).ingest([folder])
+    assert report.counts["removed"] == 1
+    assert set(kb.documents()) == {document_id_for("backup.md")}
+
+
+def test_bad_files_fail_alone(kb: KnowledgeBase, folder: Path):
+    (folder / "tom.md").write_bytes(b"")
+    (folder / "trasig.pdf").write_bytes(b"%PDF-1.4 broken")
+    (folder / "binar.txt").write_bytes(bytes(range(256)) * 4)
+    (folder / "kalkyl.xlsx").write_bytes(b"PK\x03\x04")
+    report = Ingestor(kb).ingest([folder])
+    failed = {r.source: r.error for r in report.results if r.status == "failed"}
+    assert set(failed) == {"tom.md", "trasig.pdf", "binar.txt", "kalkyl.xlsx"}
+    assert "empty" in failed["tom.md"] and "unsupported" in failed["kalkyl.xlsx"]
+    assert not report.ok and report.counts["new"] == 2
+    stored = set(kb.documents())
+    assert stored == {document_id_for("backup.md"), document_id_for("losenord.md")}
+
+
+def test_failed_write_keeps_the_previous_version(
+    kb: KnowledgeBase, folder: Path, monkeypatch: pytest.MonkeyPatch
+):
+    Ingestor(kb).ingest([folder])
+    before = _snapshot(kb)
+    (folder / "backup.md").write_text(DOC_A + "\n## 3 Nytt\n\nNytt avsnitt.\n", "utf-8")
+    store_class = type(kb.vector_store)
+    real_add = store_class.add
+
+    def add_then_die(self, nodes, **kw):  # a crash after part of the batch reached the store
+        real_add(self, nodes[:1], **kw)
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(store_class, "add", add_then_die)
+    report = Ingestor(kb).ingest([folder])
+    assert report.counts["failed"] == 1 and "disk full" in report.results[0].error
+    assert _snapshot(kb) == before
+
+
+def test_dry_run_writes_nothing(kb: KnowledgeBase, folder: Path):
+    report = Ingestor(kb).ingest([folder], dry_run=True)
+    assert report.counts["new"] == 2 and "Dry run" in report.summary()
+    assert kb.count() == 0
+
+
+def test_rebuild_and_embedder_mismatch(tmp_path: Path, embedder, folder: Path):
+    settings = make_settings(tmp_path / "d")
+    kb = KnowledgeBase(settings, embedder=embedder)
+    Ingestor(kb).ingest([folder])
+    n = kb.count()
+    report = Ingestor(kb).ingest([folder], rebuild=True)
+    assert report.counts["new"] == 2 and kb.count() == n
+    kb.client.update_collection(settings.collection, metadata={"embedder": "other", "dim": 384})
+    kb.close()
+    with pytest.raises(index.EmbedderMismatchError, match="Re-index"):
+        KnowledgeBase(settings, embedder=embedder)
+
+
+def _cli(args: list[str], data_dir: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PA_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", "-q", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_cli_summary_exit_codes_and_busy_store(tmp_path: Path, folder: Path):
+    data = tmp_path / "cli"
+    done = _cli([str(folder)], data)
+    assert done.returncode == 0, done.stderr
+    assert "2 new, 0 changed, 0 unchanged, 0 removed, 0 failed" in done.stdout
+    (folder / "trasig.docx").write_bytes(b"not a docx")
+    failed = _cli([str(folder)], data)
+    assert failed.returncode == 1
+    assert "FAILED  trasig.docx: not a readable DOCX" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert _cli([str(tmp_path / "saknas")], data).returncode == 2
+    # While this process holds the embedded store, a second process gets a clear message.
+    holder = KnowledgeBase(make_settings(data))
+    try:
+        busy = _cli([str(folder)], data)
+    finally:
+        holder.close()
+    assert busy.returncode == 2 and "open in another process" in busy.stderr
+    assert "Traceback" not in busy.stderr
+
+
+def test_store_busy_error_in_process(tmp_path: Path, embedder):
+    settings = make_settings(tmp_path / "x")
+    first = KnowledgeBase(settings, embedder=embedder)
+    try:
+        with pytest.raises(StoreBusyError, match="PA_QDRANT_URL"):
+            KnowledgeBase(settings, embedder=embedder)
+    finally:
+        first.close()
+
+
+def test_policies_folder_is_fully_ingested(policies_kb: KnowledgeBase):
+    docs = policies_kb.documents()
+    sources = {d.source for d in docs.values()}
+    assert sources == {p.name for p in POLICIES.iterdir() if p.is_file()}
+    assert all(d.complete for d in docs.values())
+    assert sum(d.chunk_count for d in docs.values()) == policies_kb.count() >= 120

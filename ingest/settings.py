@@ -78,6 +78,43 @@ class Settings(BaseSettings):
         0.80, ge=0, le=1, description="Best dense cosine below this means: no support, refuse."
     )
 
+    neighbour_chunks: int = Field(
+        1, ge=0, le=3, description="Chunks before/after a hit in the same section added as context."
+    )
+
+    # --- answer ------------------------------------------------------------------------
+    answer_mode: Literal["extractive", "openai", "ollama"] = Field(
+        "extractive", description="extractive = no LLM; openai = any OpenAI-compatible server."
+    )
+    llm_base_url: str = Field("http://localhost:11434/v1", description="LLM server URL.")
+    llm_model: str = Field("qwen2.5:7b-instruct", description="Model name on the LLM server.")
+    llm_api_key: SecretStr = Field(SecretStr("not-needed"), description="Key for the LLM server.")
+    llm_timeout_s: float = Field(120.0, gt=0)
+    llm_temperature: float = Field(0.1, ge=0, le=2)
+    llm_max_tokens: int = Field(512, ge=16, le=8192)
+    extractive_max_sentences: int = Field(4, ge=1, le=10)
+    sentence_floor: float = Field(
+        0.80, ge=0, le=1, description="Extractive: a sentence below this cosine is not used."
+    )
+
+    # --- verify ------------------------------------------------------------------------
+    verify_threshold: float = Field(
+        0.55, ge=0, le=1, description="Support score a sentence needs (lexical + embedding)."
+    )
+    verify_lexical_weight: float = Field(0.5, ge=0, le=1)
+    min_supported_ratio: float = Field(
+        0.5, ge=0, le=1, description="Below this share of supported sentences: refuse."
+    )
+
+    # --- serve -------------------------------------------------------------------------
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(8000, ge=1, le=65535)
+    api_key: SecretStr | None = Field(None, description="When set, required for write endpoints.")
+    max_question_chars: int = Field(2000, ge=10, le=20000)
+    max_request_bytes: int = Field(64_000, ge=1000, description="JSON request body limit.")
+    audit_retention_days: int = Field(90, ge=0, description="0 = keep no audit rows.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
     # --- scrub (PII) -------------------------------------------------------------------
     pii_score_threshold: float = Field(0.5, ge=0.0, le=1.0)
     pii_allow_list: list[str] = Field(
@@ -99,6 +136,16 @@ class Settings(BaseSettings):
     def qdrant_location(self) -> Path:
         """Folder of the embedded Qdrant store."""
         return self.qdrant_path or self.data_dir / "qdrant"
+
+    @property
+    def audit_db(self) -> Path:
+        """SQLite file of the audit trail and feedback (redacted text only)."""
+        return self.data_dir / "audit.sqlite3"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where documents uploaded through the API are kept (they are re-ingestable)."""
+        return self.data_dir / "uploads"
 
 
 @lru_cache

@@ -1,0 +1,36 @@
+"""The one place the running assistant is assembled from its backends (by setting)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.audit import AuditLog
+from assistant.llm import create_llm
+from assistant.pii import PiiScrubber, get_scrubber
+from assistant.service import AssistantService
+from ingest.pipeline import Ingestor
+from ingest.settings import Settings
+from ingest.store import KnowledgeBase
+
+
+@dataclass
+class Components:
+    settings: Settings
+    kb: KnowledgeBase
+    scrubber: PiiScrubber
+    audit: AuditLog
+    service: AssistantService
+    ingestor: Ingestor
+
+    @classmethod
+    def build(cls, settings: Settings, kb: KnowledgeBase | None = None) -> Components:
+        kb = kb or KnowledgeBase(settings)
+        scrubber = get_scrubber(settings)
+        audit = AuditLog(settings.audit_db, settings.audit_retention_days)
+        service = AssistantService(settings, kb, scrubber, create_llm(settings), audit)
+        kb.embedder.get_query_embedding("uppvärmning")  # load the model before the first user
+        return cls(settings, kb, scrubber, audit, service, Ingestor(kb))
+
+    def close(self) -> None:
+        self.audit.close()
+        self.kb.close()

@@ -1,0 +1,128 @@
+"""Request and response models shared by the service, the API, the CLI and the evaluation."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["user", "assistant"]
+    content: str = Field(..., max_length=20_000)
+
+
+class SearchFilters(BaseModel):
+    """Metadata filters (all optional, combined with AND)."""
+
+    model_config = ConfigDict(extra="forbid")
+    document_ids: list[str] = Field(default_factory=list, max_length=50)
+    doc_types: list[str] = Field(default_factory=list, max_length=20)
+    municipality: str | None = Field(None, max_length=100)
+    adopted_from: date | None = None
+    adopted_to: date | None = None
+
+    @field_validator("document_ids", "doc_types")
+    @classmethod
+    def _short_ids(cls, v: list[str]) -> list[str]:
+        if any(not x or len(x) > 200 for x in v):
+            raise ValueError("ids must be 1-200 characters")
+        return v
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(..., min_length=1, description="The question, in Swedish or English.")
+    history: list[Turn] = Field(default_factory=list, max_length=20)
+    filters: SearchFilters | None = None
+    top_k: int | None = Field(None, ge=1, le=20)
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("the question is empty")
+        return v
+
+
+class Redaction(BaseModel):
+    type: str
+    count: int
+
+
+class Citation(BaseModel):
+    """A numbered source passage; ``quote`` is exactly ``text[start:end]`` of the stored chunk."""
+
+    n: int
+    chunk_id: str
+    document_id: str
+    title: str
+    source: str
+    doc_type: str | None = None
+    version: str | None = None
+    adopted: str | None = None
+    section: str
+    page: int | None = None
+    page_end: int | None = None
+    quote: str
+    start: int
+    end: int
+    doc_start: int | None = Field(None, description="quote offsets in the document's text")
+    doc_end: int | None = None
+    score: float
+    dense_score: float | None = None
+    cited: bool = Field(True, description="False: retrieved as context but not cited.")
+    text: str = Field(..., description="The whole chunk text the quote was taken from.")
+
+
+class SentenceOut(BaseModel):
+    text: str
+    citations: list[int]
+    supported: bool
+    score: float
+    quote_citation: int | None = None
+    quote_start: int | None = None
+    quote_end: int | None = None
+
+
+class AskResponse(BaseModel):
+    id: str
+    answer: str
+    refused: bool
+    mode: str
+    sentences: list[SentenceOut]
+    citations: list[Citation]
+    redacted_query: str
+    standalone_query: str
+    redactions: list[Redaction]
+    timings_ms: dict[str, float]
+    retrieval: dict[str, float | str] = Field(default_factory=dict)
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answer_id: str = Field(..., min_length=1, max_length=64)
+    rating: Literal["correct", "incorrect"]
+    comment: str = Field("", max_length=4000)
+
+
+class DocumentOut(BaseModel):
+    document_id: str
+    title: str
+    source: str
+    doc_type: str
+    version: str | None
+    adopted: str | None
+    chunks: int
+    origin: str
+    ingested_at: str | None
+
+
+class FileOutcome(BaseModel):
+    file: str
+    document_id: str
+    status: str
+    chunks: int = 0
+    error: str | None = None

@@ -1,0 +1,306 @@
+"""The ask path, end to end: scrub → condense → retrieve → answer → verify → audit.
+
+This is the only implementation of the path: the API, the CLI and the evaluation suite all
+call ``AssistantService``. Personal data is removed from the question and the history first;
+everything after that step sees only the redacted text.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+from llama_index.core.llms import LLM
+
+from assistant.answer import (
+    REFUSAL_EN,
+    REFUSAL_SV,
+    Claim,
+    ExtractiveAnswerer,
+    GenerativeAnswerer,
+    Passage,
+    refusal_text,
+    render,
+)
+from assistant.audit import AuditLog
+from assistant.citations import Support, Verifier, cited_numbers, split_sentences
+from assistant.condense import condense
+from assistant.llm import LLMUnavailableError
+from assistant.pii import PiiScrubber, Redaction
+from assistant.retrieval import Filters, Retrieval, Retriever
+from assistant.schemas import AskRequest, AskResponse, Citation, SentenceOut, Turn
+from assistant.schemas import Redaction as RedactionOut
+from ingest import index
+from ingest.settings import Settings
+from ingest.store import KnowledgeBase
+
+_CACHE_SIZE = 20_000  # sentence vectors (384 floats each: ~30 MB)
+
+
+@dataclass
+class Prepared:
+    """Everything known before answering: only redacted text from here on."""
+
+    redacted: str
+    standalone: str
+    redactions: list[Redaction]
+    vector: list[float]
+    retrieval: Retrieval
+    passages: list[Passage]
+    timings: dict[str, float] = field(default_factory=dict)
+    started: float = 0.0
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str):
+    t0 = time.perf_counter()
+    yield
+    timings[name] = round((time.perf_counter() - t0) * 1000, 1)
+
+
+class AssistantService:
+    def __init__(
+        self,
+        settings: Settings,
+        kb: KnowledgeBase,
+        scrubber: PiiScrubber,
+        llm: LLM | None = None,
+        audit: AuditLog | None = None,
+    ) -> None:
+        self.s = settings
+        self.kb = kb
+        self.scrubber = scrubber
+        self.llm = llm
+        self.audit = audit
+        self.retriever = Retriever(kb, settings)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self.verifier = Verifier(
+            self.embed, settings.verify_threshold, settings.verify_lexical_weight
+        )
+        self.extractive = ExtractiveAnswerer(self.embed, settings)
+        self.generative = GenerativeAnswerer(llm) if llm is not None else None
+        self.mode = settings.answer_mode if llm is not None else "extractive"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Passage-role embeddings of sentences, through a bounded LRU cache.
+
+        The extractive answerer and the verifier embed the same passage sentences; the cache
+        makes the second pass free and repeated questions cheap. It only ever holds policy
+        sentences and (already redacted) generated sentences.
+        """
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            vectors = self.kb.embedder.get_text_embedding_batch(missing)
+            with self._cache_lock:
+                for text, vector in zip(missing, vectors, strict=True):
+                    self._cache[text] = np.asarray(vector, dtype=np.float32)
+                while len(self._cache) > _CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        with self._cache_lock:
+            return np.stack([self._cache.get(t) for t in texts])
+
+    # --- before answering --------------------------------------------------------------
+
+    def prepare(self, req: AskRequest) -> Prepared:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        with _timed(timings, "scrub"):
+            scrubbed = self.scrubber.scrub(req.question)
+            history = [Turn(role=t.role, content=self.scrubber.scrub(t.content).text)
+                       for t in req.history]  # fmt: skip
+        with _timed(timings, "condense"):
+            try:
+                standalone = condense(scrubbed.text, history, self.llm)
+            except Exception as exc:  # noqa: BLE001 - the LLM client raises many kinds
+                raise LLMUnavailableError(str(exc)) from exc
+        with _timed(timings, "embed"):
+            vector = self.retriever.embed_query(standalone)
+        filters = Filters(**req.filters.model_dump()) if req.filters else None
+        with _timed(timings, "search"):
+            retrieval = self.retriever.search(
+                standalone, top_k=req.top_k, filters=filters, vector=vector
+            )
+        with _timed(timings, "expand"):
+            passages = self._passages(retrieval)
+        return Prepared(scrubbed.text, standalone, scrubbed.redactions, vector, retrieval,
+                        passages, timings, started)  # fmt: skip
+
+    def _passages(self, retrieval: Retrieval) -> list[Passage]:
+        """Hits in rank order; the top hits bring their neighbours in the same section."""
+        seen = {h.id for h in retrieval.hits}
+        out: list[Passage] = []
+        for rank, hit in enumerate(retrieval.hits):
+            group = [hit]
+            if rank < 2 and self.s.neighbour_chunks:
+                n = self.s.neighbour_chunks
+                group = self.retriever.neighbours(hit, n, n) or [hit]
+                group = [g for g in group if g.id == hit.id or g.id not in seen]
+                for g in group:
+                    if g.id != hit.id:
+                        g.score, g.dense_score = hit.score, None
+                    seen.add(g.id)
+            out.extend(Passage(len(out) + i + 1, g, rank) for i, g in enumerate(group))
+        return out
+
+    # --- answering ---------------------------------------------------------------------
+
+    def ask(self, req: AskRequest) -> AskResponse:
+        prep = self.prepare(req)
+        if self._below_floor(prep):
+            return self._finish(prep, None, [], [])
+        with _timed(prep.timings, "answer"):
+            claims = self._claims(prep)
+        return self._verify_and_finish(prep, claims)
+
+    def ask_stream(self, req: AskRequest) -> Iterator[tuple[str, object]]:
+        """SSE events: ("meta", …), ("token", text)…, then ("done", AskResponse)."""
+        prep = self.prepare(req)
+        redactions = [RedactionOut(type=r.type, count=r.count) for r in prep.redactions]
+        yield (
+            "meta",
+            {
+                "redacted_query": prep.redacted,
+                "redactions": [r.model_dump() for r in redactions],
+                "mode": self.mode,
+            },
+        )
+        if self._below_floor(prep):
+            yield "done", self._finish(prep, None, [], [])
+            return
+        t0 = time.perf_counter()
+        if self.generative is not None:
+            parts: list[str] = []
+            try:
+                for delta in self.generative.stream(prep.standalone, prep.passages):
+                    parts.append(delta)
+                    yield "token", delta
+            except Exception as exc:  # noqa: BLE001 - network errors of any client
+                raise LLMUnavailableError(str(exc)) from exc
+            claims = self._parse_generated("".join(parts), len(prep.passages))
+        else:
+            claims = self._claims(prep)
+            if claims:
+                for word in render(claims).split(" "):
+                    yield "token", word + " "
+        prep.timings["answer"] = round((time.perf_counter() - t0) * 1000, 1)
+        yield "done", self._verify_and_finish(prep, claims)
+
+    def _below_floor(self, prep: Prepared) -> bool:
+        return not prep.passages or prep.retrieval.best_dense < self.s.relevance_floor
+
+    def _claims(self, prep: Prepared) -> list[Claim] | None:
+        if self.generative is None:
+            return self.extractive.answer(prep.standalone, prep.vector, prep.passages)
+        try:
+            text = self.generative.answer(prep.standalone, prep.passages)
+        except Exception as exc:  # noqa: BLE001 - network errors of any client
+            raise LLMUnavailableError(str(exc)) from exc
+        return self._parse_generated(text, len(prep.passages))
+
+    @staticmethod
+    def _parse_generated(text: str, n_passages: int) -> list[Claim] | None:
+        if REFUSAL_SV.rstrip(".") in text or REFUSAL_EN.rstrip(".") in text or not text.strip():
+            return None
+        claims = []
+        for span in split_sentences(text):
+            clean, numbers = cited_numbers(span.text)
+            if clean:
+                claims.append(Claim(clean, [n for n in numbers if 1 <= n <= n_passages]))
+        return claims or None
+
+    def _verify_and_finish(self, prep: Prepared, claims: list[Claim] | None) -> AskResponse:
+        if not claims:
+            return self._finish(prep, None, [], [])
+        with _timed(prep.timings, "verify"):
+            supports = self.verifier.verify(
+                [c.text for c in claims], [c.citations for c in claims],
+                [p.hit.text for p in prep.passages],
+            )  # fmt: skip
+        supported = sum(s.supported for s in supports) / len(supports)
+        refuse = supported < self.s.min_supported_ratio
+        return self._finish(prep, None if refuse else claims, claims, supports)
+
+    def _finish(
+        self,
+        prep: Prepared,
+        answer_claims: list[Claim] | None,
+        claims: list[Claim],
+        supports: list[Support],
+    ) -> AskResponse:
+        refused = answer_claims is None
+        sentences = [
+            SentenceOut(
+                text=c.text,
+                citations=c.citations,
+                supported=s.supported,
+                score=round(s.score, 3),
+                quote_citation=s.passage,
+                quote_start=s.start if s.passage else None,
+                quote_end=s.end if s.passage else None,
+            )
+            for c, s in zip(claims, supports, strict=True)
+        ]
+        answer = refusal_text(prep.standalone) if refused else render(answer_claims)
+        response = AskResponse(
+            id=uuid.uuid4().hex,
+            answer=answer,
+            refused=refused,
+            mode=self.mode,
+            sentences=sentences,
+            citations=self._citations(prep.passages, sentences),
+            redacted_query=prep.redacted,
+            standalone_query=prep.standalone,
+            redactions=[RedactionOut(type=r.type, count=r.count) for r in prep.redactions],
+            timings_ms={},
+            retrieval={
+                "mode": prep.retrieval.mode,
+                "best_dense": round(prep.retrieval.best_dense, 4),
+            },
+        )
+        prep.timings["total"] = round((time.perf_counter() - prep.started) * 1000, 1)
+        response.timings_ms = prep.timings
+        if self.audit is not None:
+            self.audit.record_answer(response)
+        return response
+
+    @staticmethod
+    def _citations(passages: list[Passage], sentences: list[SentenceOut]) -> list[Citation]:
+        out = []
+        for p in passages:
+            spans = [(s.quote_start, s.quote_end) for s in sentences
+                     if s.quote_citation == p.n and s.quote_start is not None]  # fmt: skip
+            start, end = (min(a for a, _ in spans), max(b for _, b in spans)) if spans else (0, 0)
+            pl = p.hit.payload
+            base = pl.get(index.START_CHAR)
+            out.append(
+                Citation(
+                    n=p.n,
+                    chunk_id=p.hit.id,
+                    document_id=p.hit.document_id,
+                    title=pl.get(index.TITLE, ""),
+                    source=pl.get(index.SOURCE, ""),
+                    doc_type=pl.get(index.DOC_TYPE),
+                    version=pl.get(index.VERSION),
+                    adopted=pl.get(index.ADOPTED),
+                    section=pl.get(index.SECTION_PATH) or "",
+                    page=pl.get(index.PAGE_START),
+                    page_end=pl.get(index.PAGE_END),
+                    quote=p.hit.text[start:end],
+                    start=start,
+                    end=end,
+                    doc_start=None if base is None else base + start,
+                    doc_end=None if base is None else base + end,
+                    score=round(p.hit.score, 4),
+                    dense_score=None if p.hit.dense_score is None else round(p.hit.dense_score, 4),
+                    cited=bool(spans) or any(p.n in s.citations for s in sentences),
+                    text=p.hit.text,
+                )
+            )
+        return out

@@ -25,6 +25,7 @@ from assistant.answer import (
     ExtractiveAnswerer,
     GenerativeAnswerer,
     Passage,
+    is_english,
     refusal_text,
     render,
 )
@@ -193,7 +194,8 @@ class AssistantService:
         yield "done", self._verify_and_finish(prep, claims)
 
     def _below_floor(self, prep: Prepared) -> bool:
-        return not prep.passages or prep.retrieval.best_dense < self.s.relevance_floor
+        floor = self.s.relevance_floor_en if is_english(prep.standalone) else self.s.relevance_floor
+        return not prep.passages or prep.retrieval.best_dense < floor
 
     def _claims(self, prep: Prepared) -> list[Claim] | None:
         if self.generative is None:

@@ -75,7 +75,10 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50)
     prefetch_k: int = Field(40, ge=1, le=500, description="Candidates per signal before fusion.")
     relevance_floor: float = Field(
-        0.80, ge=0, le=1, description="Best dense cosine below this means: no support, refuse."
+        0.86, ge=0, le=1, description="Best dense cosine below this means: no support, refuse."
+    )
+    relevance_floor_en: float = Field(
+        0.82, ge=0, le=1, description="The floor for English questions (cross-lingual cosines)."
     )
 
     neighbour_chunks: int = Field(
@@ -94,7 +97,7 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(512, ge=16, le=8192)
     extractive_max_sentences: int = Field(4, ge=1, le=10)
     sentence_floor: float = Field(
-        0.80, ge=0, le=1, description="Extractive: a sentence below this cosine is not used."
+        0.82, ge=0, le=1, description="Extractive: a sentence below this cosine is not used."
     )
 
     # --- verify ------------------------------------------------------------------------

@@ -130,7 +130,7 @@ def to_html(markdown: str, target: Path) -> None:
     title = next(line[2:].strip() for line in markdown.splitlines() if line.startswith("# "))
     body = MarkdownIt("commonmark").render(markdown)
     target.write_text(
-        "<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="sv">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n</head>\n<body>\n<main>\n{body}</main>\n"
         "</body>\n</html>\n",
         encoding="utf-8",

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from assistant.api import ask, documents, feedback, health
 from assistant.components import Components
 from assistant.llm import LLMUnavailableError
+from assistant.pii import PiiScrubError
 from ingest.settings import Settings, get_settings
 from ingest.store import StoreBusyError
 
@@ -61,6 +62,17 @@ def create_app(settings: Settings | None = None, components: Components | None =
             {"detail": "The language model is not responding. / Språkmodellen svarar inte."},
             status_code=503,
         )
+
+    @app.exception_handler(PiiScrubError)
+    async def _scrub_failed(_: Request, exc: PiiScrubError) -> JSONResponse:
+        # fail closed: a question that could not be checked for personal data goes nowhere
+        log.error("PII scrubbing failed; the question was not processed")
+        return JSONResponse(
+            {"detail": "The question could not be checked for personal data and was not "
+             "processed. / Frågan kunde inte kontrolleras för personuppgifter och behandlades "
+             "inte."},
+            status_code=422,
+        )  # fmt: skip
 
     @app.exception_handler(StoreBusyError)
     async def _busy(_: Request, exc: StoreBusyError) -> JSONResponse:

@@ -43,7 +43,5 @@ def ask_stream(req: AskRequest, components: ComponentsDep) -> Iterator[ServerSen
     except LLMUnavailableError:
         yield ServerSentEvent(
             event="error",
-            data={
-                "detail": "Språkmodellen svarar inte. / The language model is not responding."
-            },
+            data={"detail": "Språkmodellen svarar inte. / The language model is not responding."},
         )

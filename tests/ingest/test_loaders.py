@@ -77,7 +77,8 @@ def test_plain_text_numbered_headings(tmp_path: Path):
     path = tmp_path / "rutin.txt"
     path.write_text(
         "Rutin för lösenordsbyte\n\n1 Inledning\n\nDenna rutin gäller alla.\n\n"
-        "1.1 Ansvar\n\nIT-chefen ansvarar för rutinen.\n", encoding="utf-8"
+        "1.1 Ansvar\n\nIT-chefen ansvarar för rutinen.\n",
+        encoding="utf-8",
     )
     doc = load(path)
     _assert_offsets(doc)

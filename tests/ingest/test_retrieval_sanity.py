@@ -45,9 +45,7 @@ QUESTIONS: list[tuple[str, set[tuple[str, str]]]] = [
 
 
 def _found(retrieval, expected) -> bool:
-    return any(
-        (h.document_id, h.payload.get("section_number")) in expected for h in retrieval.hits
-    )
+    return any((h.document_id, h.payload.get("section_number")) in expected for h in retrieval.hits)
 
 
 @pytest.fixture(scope="module")

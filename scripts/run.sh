@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install (first time), ingest policies/ into the embedded Qdrant, and start the API
+# (plus the chat UI when it is installed). No servers to start by hand. Ctrl-C stops all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh "ui,llm"
+. .venv/bin/activate
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+python -m ingest policies/ -q
+PORT="${PA_API_PORT:-8000}"
+UI_PORT="${PA_UI_PORT:-8501}"
+python -m assistant serve --port "$PORT" &
+API_PID=$!
+trap 'kill $API_PID ${UI_PID:-} 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 1 60); do
+  curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  sleep 1
+done
+if [ -f ui/app.py ]; then
+  PA_API_URL="http://127.0.0.1:$PORT" streamlit run ui/app.py --server.port "$UI_PORT" \
+    --server.headless true --browser.gatherUsageStats false &
+  UI_PID=$!
+  echo "Chatten:  http://127.0.0.1:$UI_PORT"
+fi
+echo "API:      http://127.0.0.1:$PORT/docs"
+wait $API_PID

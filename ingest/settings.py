@@ -68,7 +68,9 @@ class Settings(BaseSettings):
 
     # --- retrieve ----------------------------------------------------------------------
     retrieval_mode: Literal["hybrid", "dense", "sparse"] = "hybrid"
-    fusion: Literal["rrf", "dbsf"] = Field("rrf", description="How Qdrant fuses dense+sparse.")
+    fusion: Literal["rrf", "dbsf"] = Field(
+        "dbsf", description="How Qdrant fuses dense+sparse (dbsf measured best, see eval)."
+    )
     fusion_dense_weight: float = Field(3.0, ge=0, description="Weight of dense in weighted RRF.")
     fusion_sparse_weight: float = Field(1.0, ge=0, description="Weight of BM25 in weighted RRF.")
     rrf_k: int = Field(60, ge=1)

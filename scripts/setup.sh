@@ -14,4 +14,7 @@ fi
 case "$EXTRAS" in
   *all*|*st*) .venv/bin/pip install -q "torch==2.13.0" ;;
 esac
+# llama-cpp-python (test extra: a real OpenAI-compatible server) compiles from source; a
+# portable build avoids CPU paths (AMX, AVX-512) that crash in some virtual machines.
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
 .venv/bin/pip install -q -e ".[$EXTRAS]"

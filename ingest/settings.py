@@ -64,6 +64,19 @@ class Settings(BaseSettings):
     qdrant_url: str | None = Field(None, description="Qdrant server URL; unset = embedded.")
     qdrant_api_key: SecretStr | None = None
     qdrant_path: Path | None = Field(None, description="Embedded store; default data_dir/qdrant.")
+    qdrant_prefer_grpc: bool = Field(
+        False, description="Server: talk gRPC (port qdrant_grpc_port) instead of REST."
+    )
+    qdrant_grpc_port: int = Field(6334, ge=1, le=65535, description="Server: the gRPC port.")
+    qdrant_https: bool | None = Field(
+        None,
+        description="Server: TLS on/off for a URL without a scheme; None = from the URL "
+        "(https:// means TLS). Must agree with the URL's scheme when it has one.",
+    )
+    qdrant_ca_cert: Path | None = Field(
+        None, description="Server: PEM file of a private CA to verify the TLS certificate."
+    )
+    qdrant_timeout_s: float = Field(30.0, gt=0, description="Server: request timeout.")
     collection: str = Field("policies", pattern=r"^[A-Za-z0-9_\-]{1,64}$")
 
     # --- retrieve ----------------------------------------------------------------------
@@ -77,10 +90,10 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50)
     prefetch_k: int = Field(40, ge=1, le=500, description="Candidates per signal before fusion.")
     relevance_floor: float = Field(
-        0.86, ge=0, le=1, description="Best dense cosine below this means: no support, refuse."
+        0.85, ge=0, le=1, description="Best dense cosine below this means: no support, refuse."
     )
     relevance_floor_en: float = Field(
-        0.82, ge=0, le=1, description="The floor for English questions (cross-lingual cosines)."
+        0.80, ge=0, le=1, description="The floor for English questions (cross-lingual cosines)."
     )
 
     neighbour_chunks: int = Field(

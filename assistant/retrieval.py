@@ -15,6 +15,7 @@ from typing import Literal
 from qdrant_client import models as qm
 
 from ingest import index
+from ingest.references import coarser, most_specific, parse_references
 from ingest.settings import Settings
 from ingest.store import KnowledgeBase
 
@@ -81,6 +82,7 @@ class Retrieval:
     hits: list[Hit]
     best_dense: float  # best cosine over the collection (after filters); 0 when empty
     mode: Mode
+    exact: list[str] = field(default_factory=list)  # ids of hits fetched by a named reference
 
 
 def _hit(point, dense: dict[str, float] | None = None) -> Hit:
@@ -92,6 +94,25 @@ def _hit(point, dense: dict[str, float] | None = None) -> Hit:
     pid = str(point.id)
     score = float(getattr(point, "score", 0.0))
     return Hit(pid, score, (dense or {}).get(pid), node.get("text", ""), payload)
+
+
+def _unit_filter(refs: list[str], flt: qm.Filter | None) -> qm.Filter:
+    must: list[qm.Condition] = [qm.FieldCondition(key=index.UNIT_REFS, match=qm.MatchAny(any=refs))]
+    if flt is not None and flt.must:
+        must.extend(flt.must if isinstance(flt.must, list) else [flt.must])
+    return qm.Filter(must=must)
+
+
+def _exact_hits(refs: list[str], points) -> list[Hit]:
+    """Units named by the question: the most specific match first, then document order."""
+    specific = set(most_specific(refs))
+
+    def key(p) -> tuple[int, str, int]:
+        own = set(p.payload.get(index.UNIT_REFS) or [])
+        return (0 if own & specific else 1, str(p.payload.get(index.DOC_ID)),
+                int(p.payload.get(index.CHUNK_INDEX, 0)))  # fmt: skip
+
+    return [_hit(p, {str(p.id): float(p.score)}) for p in sorted(points, key=key)]
 
 
 class Retriever:
@@ -142,13 +163,51 @@ class Retriever:
                 prefetch=prefetch, query=fusion, filter=flt, limit=k, with_payload=True
             )
         requests = [dense_req] if mode == "dense" else [dense_req, main]
+        refs = parse_references(question)
+        if refs:  # the units the question names (law chunks), fetched by payload filter
+            requests.append(qm.QueryRequest(
+                query=dense_vec, using=index.DENSE, filter=_unit_filter(refs, flt),
+                limit=max(k, s.prefetch_k), with_payload=True,
+            ))  # fmt: skip
         with self.kb.lock:
             responses = self.kb.client.query_batch_points(self.kb.collection, requests=requests)
         dense_points = responses[0].points
         dense = {str(p.id): float(p.score) for p in dense_points}
         ranked = dense_points[:k] if mode == "dense" else responses[1].points
         best = max(dense.values(), default=0.0)
-        return Retrieval([_hit(p, dense) for p in ranked], best, mode)
+        hits = [_hit(p, dense) for p in ranked]
+        if not refs or not responses[-1].points:
+            return Retrieval(hits, best, mode)
+        exact = _exact_hits(refs, responses[-1].points)[: max(1, (k + 1) // 2)]
+        ids = {h.id for h in exact}
+        merged = exact + [h for h in hits if h.id not in ids]
+        best = max([best] + [h.dense_score or 0.0 for h in exact])
+        return Retrieval(merged[: max(k, len(exact))], best, mode, [h.id for h in exact])
+
+    def by_refs(self, refs: list[str], limit: int = 5) -> list[Hit]:
+        """Law chunks that are the units ``refs`` name: per reference (most specific first,
+        else its coarser level) the unit's first chunk. Used for cross-links."""
+        if not refs:
+            return []
+        wanted = list(dict.fromkeys(refs + [c for r in refs if (c := coarser(r))]))
+        flt = qm.Filter(must=[qm.FieldCondition(key=index.UNIT_REFS,
+                                                match=qm.MatchAny(any=wanted))])  # fmt: skip
+        points = sorted(self.kb.scroll(flt), key=lambda p: p.payload.get(index.CHUNK_INDEX, 0))
+        out: list[Hit] = []
+        for ref in most_specific(refs):
+            level: str | None = ref
+            while level is not None:
+                match = next(
+                    (p for p in points if level in p.payload.get(index.UNIT_REFS, [])), None
+                )
+                if match is not None:
+                    if all(str(match.id) != h.id for h in out):
+                        out.append(_hit(match))
+                    break
+                level = coarser(level)
+            if len(out) >= limit:
+                break
+        return out
 
     def neighbours(self, hit: Hit, before: int = 1, after: int = 1) -> list[Hit]:
         """The chunks just before/after ``hit`` in the same section (for context expansion)."""

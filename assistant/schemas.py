@@ -77,6 +77,20 @@ class Citation(BaseModel):
     text: str = Field(..., description="The whole chunk text the quote was taken from.")
 
 
+class RelatedSource(BaseModel):
+    """A law unit (GDPR article, SFS paragraf) that a cited passage refers to (cross-link)."""
+
+    ref: str = Field(..., description="canonical id, e.g. gdpr:art33 or sfs2018:218:3kap5§")
+    cited_by: list[int] = Field(default_factory=list, description="citation numbers citing it")
+    chunk_id: str
+    document_id: str
+    title: str
+    source: str
+    act: str | None = None
+    section: str
+    text: str
+
+
 class SentenceOut(BaseModel):
     text: str
     citations: list[int]
@@ -99,6 +113,9 @@ class AskResponse(BaseModel):
     redactions: list[Redaction]
     timings_ms: dict[str, float]
     retrieval: dict[str, float | str] = Field(default_factory=dict)
+    related: list[RelatedSource] = Field(
+        default_factory=list, description="law units the cited passages refer to"
+    )
 
 
 class FeedbackRequest(BaseModel):

@@ -35,7 +35,14 @@ from assistant.condense import condense
 from assistant.llm import LLMUnavailableError
 from assistant.pii import PiiScrubber, Redaction
 from assistant.retrieval import Filters, Retrieval, Retriever
-from assistant.schemas import AskRequest, AskResponse, Citation, SentenceOut, Turn
+from assistant.schemas import (
+    AskRequest,
+    AskResponse,
+    Citation,
+    RelatedSource,
+    SentenceOut,
+    Turn,
+)
 from assistant.schemas import Redaction as RedactionOut
 from ingest import index
 from ingest.settings import Settings
@@ -195,6 +202,8 @@ class AssistantService:
 
     def _below_floor(self, prep: Prepared) -> bool:
         floor = self.s.relevance_floor_en if is_english(prep.standalone) else self.s.relevance_floor
+        if prep.retrieval.exact:  # the question names a unit that is in the index
+            return False
         return not prep.passages or prep.retrieval.best_dense < floor
 
     def _claims(self, prep: Prepared) -> list[Claim] | None:
@@ -266,11 +275,43 @@ class AssistantService:
                 "best_dense": round(prep.retrieval.best_dense, 4),
             },
         )
+        with _timed(prep.timings, "related"):
+            response.related = self._related(prep.passages, response.citations)
         prep.timings["total"] = round((time.perf_counter() - prep.started) * 1000, 1)
         response.timings_ms = prep.timings
         if self.audit is not None:
             self.audit.record_answer(response)
         return response
+
+    def _related(self, passages: list[Passage], citations: list[Citation]) -> list[RelatedSource]:
+        """Cross-links: law units (payload ``unit_refs``) that the cited non-law passages refer
+        to, by their ``refs``; retrieved passages count when nothing was cited."""
+        cited = {c.n for c in citations if c.cited} or {c.n for c in citations}
+        by_ref: dict[str, list[int]] = {}
+        for p in passages:
+            if p.n not in cited or p.hit.payload.get(index.ACT):
+                continue
+            for ref in p.hit.payload.get(index.REFS) or []:
+                by_ref.setdefault(ref, []).append(p.n)
+        if not by_ref:
+            return []
+        shown = {p.hit.id for p in passages}
+        out = []
+        for hit in self.retriever.by_refs(list(by_ref), limit=5):
+            if hit.id in shown:
+                continue
+            own = hit.payload.get(index.UNIT_REFS) or []
+            ref = next((r for r in reversed(own) if r in by_ref), own[0] if own else "")
+            cited_by = sorted({n for r in own if r in by_ref for n in by_ref[r]})
+            out.append(
+                RelatedSource(
+                    ref=ref, cited_by=cited_by, chunk_id=hit.id, document_id=hit.document_id,
+                    title=hit.payload.get(index.TITLE, ""),
+                    source=hit.payload.get(index.SOURCE, ""),
+                    act=hit.payload.get(index.ACT), section=hit.section_path, text=hit.text,
+                )
+            )  # fmt: skip
+        return out
 
     @staticmethod
     def _citations(passages: list[Passage], sentences: list[SentenceOut]) -> list[Citation]:

@@ -1,4 +1,7 @@
-"""CLI: ``python -m ingest [PATH ...] [--collection NAME] [--rebuild] [--dry-run] [--no-prune]``."""
+"""CLI: ``python -m ingest [PATH ...] [--collection NAME] [--rebuild] [--dry-run] [--no-prune]``.
+
+Law texts: ``python -m ingest law PATH [--act gdpr|sfs:2018:218] [--lang sv|en]`` (docs/laws.md).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,9 @@ from ingest.store import KnowledgeBase, StoreBusyError
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["law"]:
+        return law_main(argv[1:])
     settings = get_settings()
     parser = argparse.ArgumentParser(
         prog="python -m ingest",
@@ -58,6 +64,45 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r.status:<9} {r.source} ({r.chunks} chunks)")
     print(report.summary())
     return 0 if report.ok else 1
+
+
+def law_main(argv: list[str]) -> int:
+    """``python -m ingest law PATH --act ACT [--lang LANG]``: one downloaded law text."""
+    from ingest.laws import ingest_law
+    from ingest.loaders import LoadError
+
+    settings = get_settings()
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest law",
+        description="Ingest a law text downloaded once: EUR-Lex HTML or Riksdagen SFS text/HTML "
+        "(see docs/laws.md). The format is detected from the file.",
+    )
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--act", help="gdpr or sfs:YYYY:NNN (default: detected from the text)")
+    parser.add_argument("--lang", choices=["sv", "en"], help="default: detected from the text")
+    parser.add_argument("--collection", help=f"default: {settings.collection}")
+    parser.add_argument("--dry-run", action="store_true", help="parse and embed, do not store")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.collection:
+        settings = settings.model_copy(update={"collection": args.collection})
+    if not args.path.is_file():
+        print(f"error: no such file: {args.path}", file=sys.stderr)
+        return 2
+    try:
+        kb = KnowledgeBase(settings)
+    except (StoreBusyError, EmbedderMismatchError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        result = ingest_law(Ingestor(kb), args.path, args.act, args.lang, dry_run=args.dry_run)
+    except (LoadError, ValueError, OSError) as exc:
+        print(f"FAILED  {args.path}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        kb.close()
+    print(f"{result.status:<9} {result.source} ({result.chunks} chunks)")
+    return 0
 
 
 if __name__ == "__main__":

@@ -39,6 +39,10 @@ END_CHAR = "end_char"
 CHUNK_INDEX = "chunk_index"
 CHUNK_COUNT = "chunk_count"
 INGESTED_AT = "ingested_at"
+# Law texts only (ingest/laws.py): the act ("gdpr", "sfs2018:218") and the canonical ids of the
+# unit (article, paragraph, recital, paragraf) the chunk belongs to; REFS also lists mentions.
+ACT = "act"
+UNIT_REFS = "unit_refs"
 
 PAYLOAD_INDEXES: dict[str, qm.PayloadSchemaType] = {
     DOC_ID: qm.PayloadSchemaType.KEYWORD,
@@ -51,13 +55,15 @@ PAYLOAD_INDEXES: dict[str, qm.PayloadSchemaType] = {
     REFS: qm.PayloadSchemaType.KEYWORD,
     CHUNK_INDEX: qm.PayloadSchemaType.INTEGER,
     CONTENT_HASH: qm.PayloadSchemaType.KEYWORD,
+    ACT: qm.PayloadSchemaType.KEYWORD,
+    UNIT_REFS: qm.PayloadSchemaType.KEYWORD,
 }
 
 # Keys that are never embedded; only HEADING is prepended to the text for embedding.
 NOT_EMBEDDED = [
     TITLE, DOC_TYPE, SOURCE, VERSION, ADOPTED, MUNICIPALITIES, DIARY_NO, CONTENT_HASH,
     CHUNKER, ORIGIN, SECTION_PATH, SECTION_NUMBER, TOP_SECTION, REFS, PAGE_START, PAGE_END,
-    START_CHAR, END_CHAR, CHUNK_INDEX, CHUNK_COUNT, INGESTED_AT,
+    START_CHAR, END_CHAR, CHUNK_INDEX, CHUNK_COUNT, INGESTED_AT, ACT, UNIT_REFS,
 ]  # fmt: skip
 
 

@@ -38,6 +38,11 @@ class LoadedDocument:
     blocks: list[Block]
     title: str | None = None  # from the file's own metadata, when it has one
     pages: int | None = None
+    # Law texts only (ingest/laws.py): the act ("gdpr", "sfs2018:218"), the document type
+    # ("förordning", "lag") and each section path's own canonical reference ids.
+    act: str | None = None
+    doc_type: str | None = None
+    section_refs: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -376,4 +381,10 @@ def load(path: Path, max_bytes: int | None = None) -> LoadedDocument:
         raise LoadError(
             f"the file is too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB)"
         )
+    if suffix in (".html", ".htm", ".txt"):  # law texts (EUR-Lex, Riksdagen): own structure
+        from ingest.laws import load_if_law
+
+        law = load_if_law(path)
+        if law is not None:
+            return law
     return _LOADERS[suffix](path)

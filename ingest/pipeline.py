@@ -27,7 +27,7 @@ from tqdm import tqdm
 from ingest import index
 from ingest.chunking import Chunk, chunk_document
 from ingest.embeddings import token_counter
-from ingest.loaders import LoadError, load
+from ingest.loaders import LoadedDocument, LoadError, load
 from ingest.metadata import DocumentMetadata, extract_metadata
 from ingest.store import KnowledgeBase
 
@@ -114,9 +114,14 @@ class Ingestor:
 
     # --- one file ----------------------------------------------------------------------
 
-    def build_nodes(self, path: Path, relative: str, origin: str = "folder") -> list[TextNode]:
-        """Load, chunk and embed one file entirely in memory. Raises ``LoadError``."""
-        doc = load(path, self.max_bytes)
+    def build_nodes(
+        self, path: Path, relative: str, origin: str = "folder", doc: LoadedDocument | None = None
+    ) -> list[TextNode]:
+        """Load, chunk and embed one file entirely in memory. Raises ``LoadError``.
+
+        ``doc``: the file already loaded (law texts loaded with an explicit act, ingest/laws.py).
+        """
+        doc = doc or load(path, self.max_bytes)
         meta = extract_metadata(doc, path)
         chunks = chunk_document(
             doc, meta.title, self.count_tokens,
@@ -124,18 +129,35 @@ class Ingestor:
         )  # fmt: skip
         if not chunks:
             raise LoadError("no text to index after chunking")
+        unit_refs = self._law_units(doc, meta, chunks)
         document_id = document_id_for(relative)
         digest = file_hash(path)
         nodes = [
             self._node(c, i, len(chunks), meta, document_id, relative, digest, origin)
             for i, c in enumerate(chunks)
         ]
+        if unit_refs is not None:  # a law text: its act and each chunk's own unit ids
+            for node, own in zip(nodes, unit_refs, strict=True):
+                node.metadata[index.ACT] = doc.act
+                node.metadata[index.UNIT_REFS] = own
         texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
         for node, vector in zip(
             nodes, self.kb.embedder.get_text_embedding_batch(texts), strict=True
         ):
             node.embedding = vector
         return nodes
+
+    @staticmethod
+    def _law_units(
+        doc: LoadedDocument, meta: DocumentMetadata, chunks: list[Chunk]
+    ) -> list[list[str]] | None:
+        """For a law text (ingest/laws.py): unit ids first in ``refs``; its doc type."""
+        if not doc.act:
+            return None
+        from ingest.laws import apply_unit_refs
+
+        meta.doc_type = doc.doc_type or meta.doc_type
+        return apply_unit_refs(doc, chunks)
 
     def _node(
         self,

@@ -148,13 +148,18 @@ class AssistantService:
             group = [hit]
             if rank < 2 and self.s.neighbour_chunks:
                 n = self.s.neighbour_chunks
-                group = self.retriever.neighbours(hit, n, n) or [hit]
-                group = [g for g in group if g.id == hit.id or g.id not in seen]
+                around = self.retriever.neighbours(hit, n, n)
+                group = [
+                    hit if g.id == hit.id else g
+                    for g in around
+                    if g.id == hit.id or g.id not in seen
+                ] or [hit]
                 for g in group:
-                    if g.id != hit.id:
+                    if g is not hit:  # a neighbour is as relevant as the hit that brought it
                         g.score, g.dense_score = hit.score, None
                     seen.add(g.id)
-            out.extend(Passage(len(out) + i + 1, g, rank) for i, g in enumerate(group))
+            base = len(out)
+            out.extend(Passage(base + i + 1, g, rank) for i, g in enumerate(group))
         return out
 
     # --- answering ---------------------------------------------------------------------

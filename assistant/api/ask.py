@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from assistant.api.deps import ComponentsDep
@@ -12,19 +14,24 @@ from assistant.llm import LLMUnavailableError
 from assistant.schemas import AskRequest, AskResponse
 
 router = APIRouter(prefix="/v1", tags=["ask"])
+log = logging.getLogger("assistant.api")
 
 
-def _check(req: AskRequest, components: ComponentsDep) -> None:
+def checked(req: AskRequest, components: ComponentsDep) -> AskRequest:
+    """The request, validated against the configured limits before any response starts."""
     limit = components.settings.max_question_chars
     if len(req.question) > limit:
         raise HTTPException(
             422, detail=f"The question is too long (max {limit} characters). / Frågan är för lång."
         )
+    return req
+
+
+CheckedRequest = Annotated[AskRequest, Depends(checked)]
 
 
 @router.post("/ask", response_model=AskResponse, summary="Ask a question; get a cited answer")
-def ask(req: AskRequest, components: ComponentsDep) -> AskResponse:
-    _check(req, components)
+def ask(req: CheckedRequest, components: ComponentsDep) -> AskResponse:
     return components.service.ask(req)
 
 
@@ -33,15 +40,18 @@ def ask(req: AskRequest, components: ComponentsDep) -> AskResponse:
     response_class=EventSourceResponse,
     summary="Ask a question; the answer streams as SSE (meta, token…, done)",
 )
-def ask_stream(req: AskRequest, components: ComponentsDep) -> Iterator[ServerSentEvent]:
-    _check(req, components)
-    events = components.service.ask_stream(req)
+def ask_stream(req: CheckedRequest, components: ComponentsDep) -> Iterator[ServerSentEvent]:
     try:
-        for name, data in events:
+        for name, data in components.service.ask_stream(req):
             payload = data.model_dump() if hasattr(data, "model_dump") else data
             yield ServerSentEvent(event=name, data=payload)
     except LLMUnavailableError:
         yield ServerSentEvent(
             event="error",
             data={"detail": "Språkmodellen svarar inte. / The language model is not responding."},
+        )
+    except Exception as exc:  # noqa: BLE001 - the response has started: report, never a trace
+        log.error("stream failed: %s", exc.__class__.__name__)
+        yield ServerSentEvent(
+            event="error", data={"detail": "Ett internt fel uppstod. / Internal error."}
         )

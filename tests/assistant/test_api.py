@@ -236,3 +236,17 @@ def test_pii_never_reaches_logs_audit_or_store(client, components, caplog, polic
         assert value not in stored
         assert value not in payloads
         assert value not in response_text
+
+
+def test_passages_are_numbered_once_and_keep_their_scores(client):
+    body = client.post("/v1/ask", json={"question": "Hur långt måste ett lösenord vara?"}).json()
+    numbers = [c["n"] for c in body["citations"]]
+    assert numbers == list(range(1, len(numbers) + 1)), "[n] markers must be unambiguous"
+    assert len({c["chunk_id"] for c in body["citations"]}) == len(numbers)
+    assert all(c["score"] > 0 for c in body["citations"])
+    assert any(c["dense_score"] for c in body["citations"])
+
+
+def test_stream_rejects_a_too_long_question_before_streaming(client):
+    r = client.post("/v1/ask/stream", json={"question": "x" * 3000})
+    assert r.status_code == 422 and "för lång" in r.json()["detail"]

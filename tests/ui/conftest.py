@@ -1,0 +1,155 @@
+"""Real processes for the UI tests: the sample policies are ingested once into a temporary
+PA_DATA_DIR, then the API runs as a subprocess (behind a recording proxy for the UI) and, for
+the browser tests, one Streamlit server. Nothing is mocked."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.ui.proxy import RecordingProxy
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "ui"
+API_KEY = "ui-test-key"
+INGEST_TIMEOUT_S = 600
+START_TIMEOUT_S = 180
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The current environment without any PA_* setting, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PA_")}
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.update(extra)
+    return env
+
+
+def wait_for(url: str, proc: subprocess.Popen, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{what} exited with {proc.returncode} before it was ready")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    proc.kill()
+    pytest.fail(f"{what} was not ready within {timeout:.0f} s")
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@dataclass
+class ApiServer:
+    """The real API as a subprocess over an ingested data dir; can be stopped and restarted."""
+
+    data_dir: Path
+    workdir: Path
+    port: int
+    proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        with (self.workdir / "api.log").open("ab") as log:  # the child keeps its own copy
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1",
+                 "--port", str(self.port)],
+                cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
+                env=clean_env(PA_DATA_DIR=str(self.data_dir), PA_API_KEY=API_KEY,
+                              PA_ANSWER_MODE="extractive"),
+            )  # fmt: skip
+        wait_for(f"{self.url}/readyz", self.proc, START_TIMEOUT_S, "the API")
+
+    def stop(self) -> None:
+        stop(self.proc)
+
+    def ensure_running(self) -> ApiServer:
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        return self
+
+
+def _ingest(workdir: Path, data: Path) -> None:
+    with (workdir / "ingest.log").open("wb") as log:
+        result = subprocess.run(
+            [sys.executable, "-m", "ingest", str(ROOT / "policies"), "-q"],
+            cwd=workdir, env=clean_env(PA_DATA_DIR=str(data)), stdout=log,
+            stderr=subprocess.STDOUT, timeout=INGEST_TIMEOUT_S, check=False,
+        )  # fmt: skip
+    if result.returncode != 0:
+        pytest.fail("ingestion failed:\n" + (workdir / "ingest.log").read_text()[-3000:])
+
+
+@pytest.fixture(scope="session")
+def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+    """Ingest policies/ once (the ingest process exits first: one process per data dir)."""
+    workdir = tmp_path_factory.mktemp("ui-api")
+    data = workdir / "data"
+    reuse = os.environ.get("UI_TEST_INGESTED_DIR")  # development only: skip the ingestion
+    if reuse:
+        shutil.copytree(reuse, data)
+    else:
+        _ingest(workdir, data)
+    server = ApiServer(data, workdir, free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def api(api_server: ApiServer) -> ApiServer:
+    """The running API (restarted if a test stopped it)."""
+    return api_server.ensure_running()
+
+
+@pytest.fixture(scope="session")
+def recording_proxy(api_server: ApiServer) -> Iterator[RecordingProxy]:
+    proxy = RecordingProxy(api_server.url).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def copy_screenshot(src: Path, name: str) -> None:
+    """With PA_UPDATE_SCREENSHOTS=1 the screenshot also goes to docs/screenshots/."""
+    if os.environ.get("PA_UPDATE_SCREENSHOTS") == "1":
+        target = ROOT / "docs" / "screenshots"
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, target / name)

@@ -1,0 +1,169 @@
+"""``ui.client`` against the real API (a subprocess over the ingested sample policies)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.ui.conftest import API_KEY, ApiServer, free_port
+from ui.client import ApiClient, ApiError, error_for_status, parse_sse, swedish_part
+
+PASSWORD = "Hur långt måste ett lösenord vara?"
+PII = "Får jag mejla Anna Svenssons personnummer 19811218-9876 till Försäkringskassan?"
+RAW_VALUES = ("Anna", "Svensson", "19811218-9876", "198112189876")
+SWEDISH = set("åäöÅÄÖ")
+
+
+@pytest.fixture
+def client(api: ApiServer) -> ApiClient:
+    return ApiClient(api.url, api_key=API_KEY)
+
+
+@pytest.fixture
+def anonymous(api: ApiServer) -> ApiClient:
+    return ApiClient(api.url)
+
+
+def _is_swedish(message: str) -> bool:
+    return bool(SWEDISH & set(message)) and "Traceback" not in message
+
+
+def test_ready_and_documents(client: ApiClient) -> None:
+    ready = client.ready()
+    assert ready["ready"] is True and ready["answer_mode"] == "extractive"
+    docs = client.documents()
+    assert len(docs) == 4
+    assert all(d["version"] and d["adopted"] and d["chunks"] > 0 for d in docs)
+
+
+def test_ask_returns_verified_citations(client: ApiClient) -> None:
+    answer = client.ask(PASSWORD)
+    assert not answer["refused"] and "14 tecken" in answer["answer"]
+    cited = [c for c in answer["citations"] if c["cited"]]
+    assert cited and all(c["quote"] == c["text"][c["start"] : c["end"]] for c in cited)
+    assert all(s["supported"] for s in answer["sentences"])
+
+
+def test_stream_meta_tokens_done(client: ApiClient) -> None:
+    events = list(client.ask_stream(PII))
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "meta" and kinds[-1] == "done" and "token" in kinds
+    meta, done = events[0].data, events[-1].data
+    assert [r["type"] for r in meta["redactions"]] == ["personnummer", "namn"]
+    assert "<PERSONNUMMER>" in meta["redacted_query"]
+    tokens = "".join(e.data for e in events if e.kind == "token")
+    assert tokens.split() == done["answer"].split()
+    dumped = json.dumps([e.data for e in events], ensure_ascii=False)
+    assert not [v for v in RAW_VALUES if v in dumped]
+
+
+def test_history_and_filters(client: ApiClient) -> None:
+    ai_doc = next(
+        d for d in client.documents() if d["doc_type"] == "riktlinje" and "AI" in d["title"]
+    )
+    first = client.ask("Får jag använda generativ AI i mitt arbete?",
+                       document_ids=[ai_doc["document_id"]])  # fmt: skip
+    assert first["citations"]
+    assert {c["document_id"] for c in first["citations"]} == {ai_doc["document_id"]}
+    history = [
+        {"role": "user", "content": first["redacted_query"]},
+        {"role": "assistant", "content": first["answer"]},
+    ]
+    follow_up = client.ask("Vilka uppgifter får aldrig matas in?", history=history,
+                           doc_types=["riktlinje"])  # fmt: skip
+    assert all(c["doc_type"] == "riktlinje" for c in follow_up["citations"])
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_invalid_questions_give_swedish_errors(client: ApiClient, stream: bool) -> None:
+    def call(question: str) -> None:
+        if stream:
+            list(client.ask_stream(question))
+        else:
+            client.ask(question)
+
+    with pytest.raises(ApiError) as empty:
+        call("   ")
+    assert empty.value.kind == "invalid" and empty.value.status == 422
+    with pytest.raises(ApiError) as long:
+        call("lösenord " * 300)
+    if stream:  # the API rejects it only after the stream began: an empty 200 stream
+        assert long.value.kind in ("invalid", "interrupted") and "för lång" in long.value.message
+    else:
+        assert long.value.kind == "invalid" and "Frågan är för lång" in long.value.message
+    with pytest.raises(ApiError) as huge:
+        call("x" * 70_000)
+    assert huge.value.kind == "too_large" and huge.value.status == 413
+    for exc in (empty.value, long.value, huge.value):
+        assert _is_swedish(exc.message)
+
+
+def test_api_down_and_timeout() -> None:
+    down = ApiClient(f"http://127.0.0.1:{free_port()}")
+    for call in (down.documents, lambda: list(down.ask_stream(PASSWORD)), down.ready):
+        with pytest.raises(ApiError) as exc:
+            call()
+        assert exc.value.kind == "unreachable" and _is_swedish(exc.value.message)
+
+
+def test_timeout(api: ApiServer) -> None:
+    slow = ApiClient(api.url, timeout=0.005, connect_timeout=0.005)
+    for call in (lambda: slow.ask(PASSWORD), lambda: list(slow.ask_stream(PASSWORD))):
+        with pytest.raises(ApiError) as exc:
+            call()
+        assert exc.value.kind == "timeout" and _is_swedish(exc.value.message)
+
+
+def test_upload_needs_the_key_and_reports_per_file(client: ApiClient, anonymous: ApiClient) -> None:
+    text = "# Testrutin för skrivare\n\n## 1 Syfte\n\nSkrivare ska ha säker utskrift med kort.\n"
+    files = [("ui-test-rutin.md", text.encode()), ("tom.txt", b""), ("bild.exe", b"MZ\x00")]
+    with pytest.raises(ApiError) as denied:
+        anonymous.upload(files)
+    assert denied.value.kind == "unauthorized" and "API-nyckel" in denied.value.message
+    outcomes = {o["file"]: o for o in client.upload(files)}
+    try:
+        assert outcomes["ui-test-rutin.md"]["status"] == "new"
+        assert outcomes["ui-test-rutin.md"]["chunks"] >= 1
+        assert outcomes["tom.txt"]["status"] == "failed" and outcomes["tom.txt"]["error"]
+        assert outcomes["bild.exe"]["status"] == "failed"
+        assert "ui-test-rutin.md" in {d["source"] for d in client.documents()}
+    finally:
+        doc_id = outcomes["ui-test-rutin.md"]["document_id"]
+        client.delete_document(doc_id)
+    with pytest.raises(ApiError) as gone:
+        client.delete_document(doc_id)
+    assert gone.value.kind == "not_found"
+
+
+def test_feedback(client: ApiClient, anonymous: ApiClient) -> None:
+    answer = client.ask(PASSWORD)
+    assert client.feedback(answer["id"], "correct", "Stämmer med avsnitt 3.1.")["status"] == "saved"
+    with pytest.raises(ApiError) as denied:
+        anonymous.feedback(answer["id"], "incorrect")
+    assert denied.value.kind == "unauthorized"
+    with pytest.raises(ApiError) as unknown:
+        client.feedback("0" * 32, "incorrect")
+    assert unknown.value.kind == "not_found" and _is_swedish(unknown.value.message)
+
+
+# --- pure helpers (no network) ------------------------------------------------------------
+
+
+def test_parse_sse() -> None:
+    body = 'event: meta\ndata: {"a": 1}\n\n: comment\n\nevent: token\ndata: "x"\ndata: "y"\n\n'
+    assert list(parse_sse(iter(body.split("\n")))) == [
+        ("meta", '{"a": 1}'),
+        ("token", '"x"\n"y"'),
+    ]
+
+
+def test_error_messages_are_swedish() -> None:
+    assert swedish_part("Invalid request. / Ogiltig begäran.") == "Ogiltig begäran."
+    assert swedish_part("Språkmodellen svarar inte. / The model is down.") == (
+        "Språkmodellen svarar inte."
+    )
+    for status in (401, 404, 413, 422, 500, 502, 503, 504):
+        for context in ("ask", "upload", "feedback", "documents"):
+            error = error_for_status(status, "Some English. / Något svenskt.", context)
+            assert _is_swedish(error.message), (status, context, error.message)

@@ -1,0 +1,299 @@
+"""The Streamlit interface in headless Chromium against the real API (subprocesses, no mocks).
+
+The browser talks only to Streamlit (HTTP + a websocket); Streamlit's server talks to the API
+through a recording proxy, so the personal-data test can check both sides.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.ui.conftest import (
+    API_KEY,
+    ROOT,
+    ApiServer,
+    clean_env,
+    copy_screenshot,
+    free_port,
+    stop,
+    wait_for,
+)
+from tests.ui.proxy import RecordingProxy
+from ui.client import ApiClient
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing (scripts/install_browser.sh)", allow_module_level=True)
+pytest.importorskip("streamlit", reason="streamlit is not installed (pip install -e '.[ui]')")
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+expect = sync_api.expect
+
+BROWSER_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+ANSWER_TIMEOUT_MS = 120_000
+PASSWORD = "Hur långt måste ett lösenord vara?"
+PII = "Får jag mejla Anna Svenssons personnummer 19811218-9876 till Försäkringskassan?"
+RAW_VALUES = ("Anna Svensson", "Svensson", "19811218-9876", "198112189876")
+UPLOAD_MD = "# Rutin för skrivare\n\n## 1 Syfte\n\nUtskrift sker med kort.\n"
+NOTICE = "Vi tog bort: personnummer, namn — frågan skickades utan dem"
+
+
+@pytest.fixture(scope="module")
+def streamlit_url(recording_proxy: RecordingProxy, tmp_path_factory) -> Iterator[str]:
+    workdir = tmp_path_factory.mktemp("streamlit")
+    port = free_port()
+    env = clean_env(PA_API_URL=recording_proxy.url, PA_API_KEY=API_KEY,
+                    STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")  # fmt: skip
+    with (workdir / "streamlit.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "app.py"),
+             "--server.headless", "true", "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--server.fileWatcherType", "none",
+             "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"],
+            cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    wait_for(f"{url}/_stcore/health", proc, 90, "Streamlit")
+    yield url
+    stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Traffic:
+    """What the browser sent and received: HTTP requests and websocket frames."""
+
+    requests: list[tuple[str, bytes]] = field(default_factory=list)
+    frames_sent: list[bytes] = field(default_factory=list)
+    frames_received: list[bytes] = field(default_factory=list)
+
+
+def _bytes(payload: str | bytes) -> bytes:
+    return payload.encode() if isinstance(payload, str) else payload
+
+
+@pytest.fixture
+def ui(browser, streamlit_url: str, api: ApiServer) -> Iterator[tuple[object, Traffic]]:
+    """A fresh page (a new Streamlit session) with its network traffic recorded."""
+    context = browser.new_context(viewport={"width": 1360, "height": 1200}, locale="sv-SE")
+    page = context.new_page()
+    traffic = Traffic()
+    page.on("request", lambda r: traffic.requests.append((r.url, r.post_data_buffer or b"")))
+
+    def on_websocket(ws) -> None:
+        ws.on("framesent", lambda p: traffic.frames_sent.append(_bytes(p)))
+        ws.on("framereceived", lambda p: traffic.frames_received.append(_bytes(p)))
+
+    page.on("websocket", on_websocket)
+    page.set_default_timeout(30_000)
+    page.goto(streamlit_url)
+    expect(page.get_by_role("heading", name="Fråga policyassistenten")).to_be_visible()
+    yield page, traffic
+    context.close()
+
+
+def idle(page) -> None:
+    page.wait_for_selector(".stApp[data-test-script-state=notRunning]", timeout=ANSWER_TIMEOUT_MS)
+
+
+def ask(page, question: str, done_text: str | re.Pattern[str] = "Källor") -> object:
+    """Type a question, wait until the answer (or message) is complete; the last bubble."""
+    before = page.locator('[data-testid="stChatMessage"]').count()
+    page.get_by_placeholder("Skriv din fråga").fill(question)
+    page.get_by_placeholder("Skriv din fråga").press("Enter")
+    reply = page.locator('[data-testid="stChatMessage"]').nth(before + 1)
+    expect(reply.get_by_text(done_text).first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    idle(page)
+    return reply
+
+
+def no_traceback(page) -> None:
+    text = page.locator("body").inner_text()
+    assert "Traceback" not in text and "Error" not in text and "Något gick fel" not in text
+
+
+def test_question_gets_an_answer_with_citations(ui, artifacts: Path) -> None:
+    page, traffic = ui
+    reply = ask(page, PASSWORD)
+    expect(reply).to_contain_text("14 tecken")
+    markers = reply.locator("a.pa-ref")
+    assert markers.count() >= 1
+    sources = reply.locator('[data-testid="stExpander"]')
+    assert sources.count() >= 1
+    quote = sources.first.locator("mark").first
+    expect(quote).to_be_hidden()
+    markers.first.click()  # the inline [1] opens source 1
+    expect(quote).to_be_visible()
+    expect(quote).to_contain_text("minst 14 tecken")
+    expect(sources.first).to_contain_text("fastställd 2023-11-28")
+    expect(page.get_by_text("Utdrag ur dokumenten (ingen språkmodell)").first).to_be_visible()
+    assert any("▌".encode() in f for f in traffic.frames_received), "no streamed tokens shown"
+    no_traceback(page)
+    hosts = {urlsplit(url).hostname for url, _ in traffic.requests}
+    assert hosts == {"127.0.0.1"}, hosts  # self-hosted: nothing is fetched from elsewhere
+    shot = artifacts / "chat.png"
+    page.screenshot(path=str(shot), animations="disabled")
+    copy_screenshot(shot, "chat.png")
+
+
+def test_personal_data_is_removed_before_anything_is_shown_or_stored(
+    ui, recording_proxy: RecordingProxy, artifacts: Path
+) -> None:
+    page, traffic = ui
+    first = len(recording_proxy.exchanges)
+    reply = ask(page, PII)
+    question = page.locator('[data-testid="stChatMessage"]').nth(0)
+    expect(question.get_by_text(NOTICE)).to_be_visible()
+    expect(question).to_contain_text("<PERSONNUMMER>")
+    ask(page, "Hur ska personnummer skickas säkert?")  # the history goes along, redacted
+    expect(reply).to_contain_text("personnummer")
+    page.screenshot(path=str(artifacts / "chat-personuppgifter.png"), animations="disabled")
+    no_traceback(page)
+
+    text = page.locator("body").inner_text()
+    assert not [v for v in RAW_VALUES if v in text], "raw personal data on the page"
+    for url, body in traffic.requests:
+        assert not [v for v in RAW_VALUES if v in url or v.encode() in body], url
+    assert any(b"19811218-9876" in f for f in traffic.frames_sent), "the recorder saw no input"
+    assert not [f for f in traffic.frames_received if b"19811218-9876" in f or b"Svensson" in f]
+
+    asks = [x for x in recording_proxy.exchanges[first:] if x.path == "/v1/ask/stream"]
+    assert len(asks) == 2 and all(x.status == 200 for x in asks)
+    with_raw = [x for x in asks if b"19811218-9876" in x.request]
+    assert with_raw == [asks[0]], "only the question itself may carry them (the API scrubs it)"
+    assert b"<PERSONNUMMER>" in asks[1].request  # history: the redacted question
+    for x in recording_proxy.exchanges[first:]:
+        decoded = x.response.decode("utf-8", errors="replace")
+        done = [json.loads(line[5:]) for line in decoded.splitlines() if line.startswith("data:")]
+        seen = decoded + json.dumps(done, ensure_ascii=False)
+        assert not [v for v in RAW_VALUES if v in seen], x.path
+
+
+def test_refusal_is_shown_as_a_warning(ui) -> None:
+    page, _ = ui
+    reply = ask(page, "Hur gör jag en pizza?", "Jag hittar inget stöd")
+    expect(reply.locator('[data-testid="stAlertContentWarning"]')).to_contain_text(
+        "Prova att formulera om frågan"
+    )
+    no_traceback(page)
+
+
+def test_sidebar_filter_is_sent_with_the_question(ui, recording_proxy: RecordingProxy) -> None:
+    page, _ = ui
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stMultiSelect"]').first.click()
+    page.get_by_role("option", name=re.compile("Riktlinjer för användning av AI")).click()
+    idle(page)
+    page.keyboard.press("Escape")
+    first = len(recording_proxy.exchanges)
+    reply = ask(page, "Får jag använda generativ AI för att skriva ett beslut?")
+    body = json.loads(next(x for x in recording_proxy.exchanges[first:]
+                           if x.path == "/v1/ask/stream").request)  # fmt: skip
+    assert body["filters"]["document_ids"] == ["riktlinjer-generativ-ai-docx"]
+    labels = reply.locator('[data-testid="stExpander"] summary').all_inner_texts()
+    assert labels and all("Riktlinjer för användning av AI" in label for label in labels)
+    page.get_by_role("link", name="Granskning").click()
+    idle(page)
+    page.get_by_role("link", name="Fråga").click()
+    idle(page)  # the filter survives a visit to another page
+    expect(sidebar.locator('[data-testid="stMultiSelect"]').first).to_contain_text(
+        "Riktlinjer för användning av AI"
+    )
+    no_traceback(page)
+
+
+def test_review_page(ui, artifacts: Path, tmp_path: Path) -> None:
+    page, _ = ui
+    ask(page, PASSWORD)
+    page.get_by_role("link", name="Granskning").click()
+    expect(page.get_by_role("heading", name="Meningar och verifiering")).to_be_visible()
+    idle(page)
+    verified = page.get_by_text(re.compile(r"Verifierad$"))  # after the icon's ligature name
+    expect(verified.first).to_be_visible()
+    badges = page.get_by_text(re.compile(r"(Verifierad|Ej verifierad)$"))
+    assert badges.count() == page.get_by_text("Stödpoäng").count() >= 2  # one per sentence
+    expect(page.get_by_text(re.compile(r"Ej citerad$")).first).to_be_visible()
+    expect(page.locator(".pa-passage mark").first).to_contain_text("minst 14 tecken")
+    expect(page.get_by_text("version 3.1 · fastställd 2023-11-28").first).to_be_visible()
+    shot = artifacts / "granskning.png"
+    page.set_viewport_size({"width": 1360, "height": 1900})
+    page.screenshot(path=str(shot), animations="disabled")
+    copy_screenshot(shot, "granskning.png")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Ladda ner granskningen (Markdown)").click()
+    report = tmp_path / "granskning.md"
+    download.value.save_as(report)
+    markdown = report.read_text(encoding="utf-8")
+    assert markdown.startswith("# Granskning av svar") and "**Verifierad**" in markdown
+    assert "minst 14 tecken" in markdown
+
+    page.get_by_text("Felaktigt", exact=True).click()
+    page.get_by_role("textbox", name="Kommentar (valfri)").fill(
+        "Avsnitt 3.4 om tjänstekonton saknas."
+    )
+    page.get_by_role("button", name="Skicka bedömning").click()
+    expect(page.get_by_text("Tack! Din bedömning (felaktigt) är sparad.")).to_be_visible()
+    no_traceback(page)
+
+
+def test_documents_page_lists_and_uploads(ui, api: ApiServer, streamlit_url: str) -> None:
+    page, _ = ui
+    page.goto(f"{streamlit_url}/dokument")  # a direct link runs through app.py too
+    expect(page.get_by_role("heading", name="Dokument", exact=True)).to_be_visible()
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("Svarsläge")
+    expect(page.get_by_text(re.compile(r"^4 dokument, \d+ avsnitt"))).to_be_visible()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        [
+            {
+                "name": "ui-webbtest.md",
+                "mimeType": "text/markdown",
+                "buffer": UPLOAD_MD.encode(),
+            },
+            {"name": "tom.txt", "mimeType": "text/plain", "buffer": b""},
+        ]  # fmt: skip
+    )
+    page.get_by_role("button", name="Ladda upp och läs in").click()
+    try:
+        expect(page.get_by_text(re.compile(r"ui-webbtest\.md: ny \(\d+ avsnitt\)"))).to_be_visible(
+            timeout=ANSWER_TIMEOUT_MS
+        )
+        expect(
+            page.get_by_text(re.compile(r"tom\.txt: misslyckades\. Filen är tom"))
+        ).to_be_visible()
+        expect(page.get_by_text(re.compile(r"^5 dokument"))).to_be_visible()
+    finally:
+        client = ApiClient(api.url, api_key=API_KEY)
+        for doc in client.documents():
+            if doc["source"] == "ui-webbtest.md":
+                client.delete_document(doc["document_id"])
+    no_traceback(page)
+
+
+def test_api_stopped_gives_a_swedish_error(ui, api_server: ApiServer) -> None:
+    page, _ = ui
+    api_server.stop()  # the next test that needs the API restarts it
+    reply = ask(page, PASSWORD, "går inte att nå")
+    expect(reply.locator('[data-testid="stAlertContentError"]')).to_contain_text(
+        "Policyassistentens tjänst går inte att nå just nu"
+    )
+    expect(page.get_by_text("Frågan kunde inte behandlas och visas därför inte.")).to_be_visible()
+    no_traceback(page)

@@ -1,0 +1,1 @@
+"""Streamlit user interface: a pure HTTP client of the assistant's API."""

@@ -1,0 +1,339 @@
+"""A small, typed HTTP client for the assistant's API (httpx only; no project imports).
+
+Every failure becomes an :class:`ApiError` whose ``message`` is a Swedish sentence that the
+interface can show as it is, so no page ever has to show a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, NotRequired, TypedDict
+from urllib.parse import quote
+
+import httpx
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+Context = Literal["ask", "documents", "upload", "delete", "feedback", "status"]
+
+
+class Redaction(TypedDict):
+    type: str
+    count: int
+
+
+class Sentence(TypedDict):
+    text: str
+    citations: list[int]
+    supported: bool
+    score: float
+    quote_citation: int | None
+    quote_start: int | None
+    quote_end: int | None
+
+
+class Citation(TypedDict):
+    n: int
+    chunk_id: str
+    document_id: str
+    title: str
+    source: str
+    doc_type: str | None
+    version: str | None
+    adopted: str | None
+    section: str
+    page: int | None
+    page_end: int | None
+    quote: str
+    start: int
+    end: int
+    score: float
+    dense_score: float | None
+    cited: bool
+    text: str
+
+
+class Answer(TypedDict):
+    id: str
+    answer: str
+    refused: bool
+    mode: str
+    sentences: list[Sentence]
+    citations: list[Citation]
+    redacted_query: str
+    standalone_query: str
+    redactions: list[Redaction]
+    timings_ms: dict[str, float]
+    retrieval: NotRequired[dict[str, Any]]
+
+
+class Document(TypedDict):
+    document_id: str
+    title: str
+    source: str
+    doc_type: str
+    version: str | None
+    adopted: str | None
+    chunks: int
+    origin: str
+    ingested_at: str | None
+
+
+class FileOutcome(TypedDict):
+    file: str
+    document_id: str
+    status: str
+    chunks: int
+    error: str | None
+
+
+class Turn(TypedDict):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """One Server-Sent Event: ``meta`` (dict), ``token`` (str) or ``done`` (:class:`Answer`)."""
+
+    kind: Literal["meta", "token", "done"]
+    data: Any
+
+
+class ApiError(Exception):
+    """A failed call; ``message`` is Swedish and meant for the user."""
+
+    def __init__(self, kind: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind, self.message, self.status = kind, message, status
+
+
+UNREACHABLE = (
+    "Policyassistentens tjänst går inte att nå just nu. Kontrollera att den är startad och "
+    "försök igen om en stund."
+)
+TIMEOUT = "Tjänsten svarade inte i tid. Försök igen om en stund."
+UNAUTHORIZED = (
+    "Åtgärden kräver en API-nyckel. Be administratören att ange PA_API_KEY för gränssnittet."
+)
+INTERRUPTED = "Svaret avbröts innan det var klart. Försök igen."
+NO_ANSWER = (
+    "Tjänsten avslutade svaret utan innehåll. Kontrollera att frågan inte är för lång "
+    "(högst 2 000 tecken) och försök igen."
+)
+_TOO_LARGE = {
+    "ask": "Frågan är för stor för att skickas. Korta ner den och försök igen.",
+    "upload": "Filerna är för stora för att laddas upp. Ladda upp färre eller mindre filer.",
+}
+_INVALID = {
+    "ask": "Frågan kunde inte tas emot. Kontrollera att den inte är tom eller för lång "
+    "(högst 2 000 tecken).",
+    "feedback": "Bedömningen kunde inte tas emot. Kontrollera kommentaren (högst 4 000 tecken).",
+}
+_NOT_FOUND = {
+    "feedback": "Svaret finns inte längre hos tjänsten (det kan ha gallrats). Ställ frågan igen "
+    "för att kunna lämna en bedömning.",
+    "delete": "Dokumentet finns inte längre.",
+}
+_UNAVAILABLE = "Tjänsten kan inte svara just nu (språkmodellen eller kunskapsbasen svarar inte)."
+
+
+def swedish_part(detail: object) -> str:
+    """The Swedish half of a bilingual API message ("English / Svenska" or the reverse)."""
+    if not isinstance(detail, str) or not detail.strip():
+        return ""
+    parts = [p.strip() for p in detail.split(" / ") if p.strip()]
+    return max(reversed(parts), key=lambda p: sum(ch in "åäöÅÄÖ" for ch in p), default="")
+
+
+def error_for_status(status: int, detail: object, context: Context) -> ApiError:
+    """The Swedish error for an HTTP error status in a given kind of call."""
+    sv = swedish_part(detail)
+    if status == 502:  # a gateway in front of the API could not reach it
+        return ApiError("unreachable", UNREACHABLE, status)
+    if status == 504:
+        return ApiError("timeout", TIMEOUT, status)
+    if status in (401, 403):
+        return ApiError("unauthorized", UNAUTHORIZED, status)
+    if status == 413:
+        return ApiError("too_large", _TOO_LARGE.get(context, _TOO_LARGE["upload"]), status)
+    if status == 422:
+        base = _INVALID.get(context, "Begäran kunde inte tas emot av tjänsten.")
+        return ApiError("invalid", f"{base} ({sv})" if sv else base, status)
+    if status == 404:
+        return ApiError(
+            "not_found", _NOT_FOUND.get(context, "Det efterfrågade finns inte."), status
+        )
+    if status == 503:
+        return ApiError("unavailable", f"{_UNAVAILABLE} {sv}".strip(), status)
+    return ApiError(
+        "server", f"Ett oväntat fel uppstod i tjänsten (HTTP {status}). Försök igen.", status
+    )
+
+
+def _detail(response: httpx.Response) -> object:
+    try:
+        return response.json().get("detail")
+    except (ValueError, AttributeError):
+        return None
+
+
+def parse_sse(lines: Iterator[str]) -> Iterator[tuple[str, str]]:
+    """(event, data) pairs from the lines of a text/event-stream body."""
+    event, data = "message", []
+    for line in lines:
+        if not line:
+            if data:
+                yield event, "\n".join(data)
+            event, data = "message", []
+        elif line.startswith(":"):
+            continue
+        else:
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if field == "event":
+                event = value
+            elif field == "data":
+                data.append(value)
+    if data:
+        yield event, "\n".join(data)
+
+
+class ApiClient:
+    """The API at ``base_url``; ``api_key`` is sent as ``X-API-Key`` on write calls."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 120.0,
+        connect_timeout: float = 5.0,
+    ) -> None:
+        self.base_url = (base_url or DEFAULT_URL).rstrip("/")
+        self.api_key = api_key or None
+        self.timeout = httpx.Timeout(timeout, connect=connect_timeout)
+
+    @classmethod
+    def from_env(cls) -> ApiClient:
+        """Configured by ``PA_API_URL`` and ``PA_API_KEY``."""
+        return cls(os.environ.get("PA_API_URL") or DEFAULT_URL, os.environ.get("PA_API_KEY"))
+
+    def _headers(self, write: bool) -> dict[str, str]:
+        return {"X-API-Key": self.api_key} if write and self.api_key else {}
+
+    def _request(self, method: str, path: str, context: Context, **kwargs: Any) -> Any:
+        write = method != "GET"
+        try:
+            with httpx.Client(timeout=self.timeout, headers=self._headers(write)) as http:
+                response = http.request(method, self.base_url + path, **kwargs)
+        except httpx.TimeoutException:
+            raise ApiError("timeout", TIMEOUT) from None
+        except httpx.HTTPError:
+            raise ApiError("unreachable", UNREACHABLE) from None
+        if response.status_code >= 400:
+            raise error_for_status(response.status_code, _detail(response), context)
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiError(
+                "server", "Tjänsten gav ett oväntat svar.", response.status_code
+            ) from None
+
+    # --- reading ------------------------------------------------------------------------
+
+    def ready(self) -> dict[str, Any]:
+        """``GET /readyz``: ``{"ready": bool, "answer_mode": …, "chunks": …}``."""
+        try:
+            return self._request("GET", "/readyz", "status")
+        except ApiError as exc:
+            if exc.status == 503:
+                return {"ready": False, "answer_mode": None}
+            raise
+
+    def documents(self) -> list[Document]:
+        return self._request("GET", "/v1/documents", "documents")
+
+    # --- asking -------------------------------------------------------------------------
+
+    @staticmethod
+    def _ask_body(
+        question: str,
+        history: list[Turn] | None,
+        document_ids: list[str] | None,
+        doc_types: list[str] | None,
+        top_k: int | None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"question": question, "history": list(history or [])}
+        if document_ids or doc_types:
+            body["filters"] = {"document_ids": document_ids or [], "doc_types": doc_types or []}
+        if top_k:
+            body["top_k"] = top_k
+        return body
+
+    def ask(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        document_ids: list[str] | None = None,
+        doc_types: list[str] | None = None,
+        top_k: int | None = None,
+    ) -> Answer:
+        body = self._ask_body(question, history, document_ids, doc_types, top_k)
+        return self._request("POST", "/v1/ask", "ask", json=body)
+
+    def ask_stream(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        document_ids: list[str] | None = None,
+        doc_types: list[str] | None = None,
+        top_k: int | None = None,
+    ) -> Iterator[StreamEvent]:
+        """``meta``, ``token``… then ``done``; raises :class:`ApiError` on any failure."""
+        body = self._ask_body(question, history, document_ids, doc_types, top_k)
+        started = False
+        try:
+            with (
+                httpx.Client(timeout=self.timeout) as http,
+                http.stream("POST", f"{self.base_url}/v1/ask/stream", json=body) as response,
+            ):
+                if response.status_code >= 400:
+                    response.read()
+                    raise error_for_status(response.status_code, _detail(response), "ask")
+                for event, data in parse_sse(response.iter_lines()):
+                    payload = json.loads(data)
+                    if event == "error":
+                        detail = payload.get("detail") if isinstance(payload, dict) else None
+                        raise error_for_status(503, detail, "ask")
+                    if event in ("meta", "token", "done"):
+                        started = True
+                        yield StreamEvent(event, payload)
+                        if event == "done":
+                            return
+        except httpx.TimeoutException:
+            raise ApiError("timeout", TIMEOUT) from None
+        except httpx.HTTPError:
+            if started:
+                raise ApiError("interrupted", INTERRUPTED) from None
+            raise ApiError("unreachable", UNREACHABLE) from None
+        except ValueError:
+            raise ApiError("server", "Tjänsten gav ett oväntat svar.") from None
+        raise ApiError("interrupted", INTERRUPTED if started else NO_ANSWER)
+
+    # --- writing ------------------------------------------------------------------------
+
+    def upload(self, files: list[tuple[str, bytes]]) -> list[FileOutcome]:
+        """``POST /v1/documents`` with one or more (file name, content) pairs."""
+        parts = [("files", (name, content)) for name, content in files]
+        return self._request("POST", "/v1/documents", "upload", files=parts)
+
+    def delete_document(self, document_id: str) -> dict[str, Any]:
+        return self._request("DELETE", "/v1/documents/" + quote(document_id, safe=""), "delete")
+
+    def feedback(
+        self, answer_id: str, rating: Literal["correct", "incorrect"], comment: str = ""
+    ) -> dict[str, Any]:
+        body = {"answer_id": answer_id, "rating": rating, "comment": comment}
+        return self._request("POST", "/v1/feedback", "feedback", json=body)

@@ -1,0 +1,271 @@
+"""Pure formatting helpers (HTML, Markdown, Swedish labels); no Streamlit, no network.
+
+Everything that comes from the API or from a document is escaped here before it is put into
+HTML, so the pages can render the results with ``unsafe_allow_html``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from ui.client import Answer, Citation, Redaction
+
+MODE_LABELS = {
+    "extractive": "Utdrag ur dokumenten (ingen språkmodell)",
+    "openai": "Språkmodell (LLM, OpenAI-kompatibel server)",
+    "ollama": "Språkmodell (LLM, Ollama)",
+}
+STATUS_LABELS = {
+    "new": "ny",
+    "changed": "uppdaterad",
+    "unchanged": "oförändrad",
+    "failed": "misslyckades",
+    "removed": "borttagen",
+}
+DISCLAIMER = (
+    "Assistenten är ett stöd – den ersätter inte en juridisk bedömning. Svaren är utdrag ur "
+    "eller sammanfattningar av styrdokumenten och kan vara ofullständiga: kontrollera alltid "
+    "svaret mot den citerade källan innan du använder det."
+)
+CSS = """
+<style>
+.pa-answer p, .pa-answer ul { margin: 0 0 .5rem 0; }
+.pa-ref { font-size: .75em; vertical-align: super; text-decoration: none; font-weight: 600;
+  padding: 0 .15em; }
+.pa-passage { white-space: pre-wrap; border-left: 3px solid #b9c4d0; padding: .5rem .75rem;
+  background: rgba(127, 127, 127, .06); font-size: .9rem; line-height: 1.45;
+  max-height: 24rem; overflow-y: auto; }
+.pa-passage mark, .pa-quote mark { background: #ffe58a; color: inherit; padding: 0 .1em; }
+.pa-meta { color: rgba(100, 110, 120, 1); font-size: .85rem; margin-bottom: .35rem; }
+[data-testid="stAppDeployButton"] { display: none; }
+</style>
+"""
+# Clicking an inline [n] opens source n's expander (keyed "kalla-<answer id>-<n>") and
+# scrolls to it; without JavaScript the marker is still a plain in-page link.
+REF_SCRIPT = """
+<script>
+if (!window.__paRefs) {
+  window.__paRefs = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a.pa-ref");
+    if (!link) return;
+    event.preventDefault();
+    const box = document.querySelector(".st-key-" + CSS.escape(link.hash.slice(1)));
+    if (!box) return;
+    const details = box.querySelector("details");
+    if (details && !details.open) details.querySelector("summary").click();
+    box.scrollIntoView({ behavior: "smooth", block: "center" });
+  }, true);
+}
+</script>
+"""
+_REF = re.compile(r"\[(\d{1,3})\]")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def esc(text: object) -> str:
+    """HTML-escaped text (quotes too)."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def md_escape(text: object) -> str:
+    """Text that Streamlit's Markdown (labels, captions) shows literally."""
+    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+
+
+def anchor_id(answer_id: str, n: int) -> str:
+    return f"kalla-{re.sub(r'[^A-Za-z0-9_-]', '', answer_id)}-{n}"
+
+
+def html_lines(escaped: str) -> str:
+    """Newlines as character references: no blank line can end the HTML block in Markdown."""
+    return escaped.replace("\r", "").replace("\n", "&#10;")
+
+
+def merge_spans(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping spans clamped to ``[0, length]``; empty ones dropped."""
+    clean = sorted((max(0, a), min(length, b)) for a, b in spans if b > a)
+    out: list[tuple[int, int]] = []
+    for a, b in clean:
+        if b <= a:
+            continue
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` escaped, with every span wrapped in ``<mark>``."""
+    parts, pos = [], 0
+    for a, b in merge_spans(spans, len(text)):
+        parts += [esc(text[pos:a]), "<mark>", esc(text[a:b]), "</mark>"]
+        pos = b
+    parts.append(esc(text[pos:]))
+    return "".join(parts)
+
+
+def quote_spans(answer: Answer, citation: Citation) -> list[tuple[int, int]]:
+    """Where the answer's sentences were found in this passage (else the citation's quote)."""
+    spans = [
+        (s["quote_start"], s["quote_end"])
+        for s in answer.get("sentences", [])
+        if s.get("quote_citation") == citation["n"]
+        and s.get("quote_start") is not None
+        and s.get("quote_end") is not None
+    ]
+    if not spans and citation["end"] > citation["start"]:
+        spans = [(citation["start"], citation["end"])]
+    return spans  # type: ignore[return-value]
+
+
+def passage_html(answer: Answer, citation: Citation) -> str:
+    """The whole passage with the quoted part(s) highlighted."""
+    body = highlight(citation["text"], quote_spans(answer, citation))
+    return f'<div class="pa-passage">{html_lines(body)}</div>'
+
+
+def _refs(escaped: str, answer_id: str, by_n: dict[int, Citation]) -> str:
+    def link(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        c = by_n.get(n)
+        if c is None:
+            return match.group(0)
+        tip = esc(f"{c['title']} – {(c['section'] or 'inledning').replace(' > ', ' › ')}")
+        return f'<a class="pa-ref" href="#{anchor_id(answer_id, n)}" title="{tip}">[{n}]</a>'
+
+    return _REF.sub(link, escaped)
+
+
+def answer_html(text: str, answer_id: str = "", citations: Iterable[Citation] = ()) -> str:
+    """The answer as HTML: paragraphs, "- " lists, and [n] linked to the source list."""
+    by_n = {c["n"]: c for c in citations}
+    blocks, items = [], []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith(("- ", "• ")):
+            items.append(f"<li>{_refs(esc(line[2:]), answer_id, by_n)}</li>")
+            continue
+        if items:
+            blocks.append("<ul>" + "".join(items) + "</ul>")
+            items = []
+        if line:
+            blocks.append(f"<p>{_refs(esc(line), answer_id, by_n)}</p>")
+    if items:
+        blocks.append("<ul>" + "".join(items) + "</ul>")
+    return '<div class="pa-answer">' + "".join(blocks) + "</div>"
+
+
+def redaction_notice(redactions: Iterable[Redaction]) -> str | None:
+    """ "Vi tog bort: personnummer, namn — frågan skickades utan dem" (None if nothing)."""
+    types = [r["type"] for r in redactions if r.get("count", 0) > 0]
+    if not types:
+        return None
+    return f"Vi tog bort: {', '.join(types)} — frågan skickades utan dem"
+
+
+def mode_label(mode: str | None) -> str:
+    if not mode:
+        return "Okänt (tjänsten svarar inte)"
+    return MODE_LABELS.get(mode, f"Språkmodell (LLM, {mode})")
+
+
+def pages(c: Citation) -> str:
+    if c.get("page") is None:
+        return ""
+    end = c.get("page_end")
+    return f"s. {c['page']}–{end}" if end and end != c["page"] else f"s. {c['page']}"
+
+
+def source_meta(c: Citation) -> str:
+    """ "version 3.1 · fastställd 2023-11-28 · 3 Autentisering › 3.1 Lösenord · s. 4"."""
+    parts = []
+    if c.get("version"):
+        parts.append(f"version {c['version']}")
+    if c.get("adopted"):
+        parts.append(f"fastställd {c['adopted']}")
+    parts.append((c.get("section") or "inledning").replace(" > ", " › "))
+    if page := pages(c):
+        parts.append(page)
+    return " · ".join(parts)
+
+
+def source_label(c: Citation) -> str:
+    """Expander label (Markdown-escaped): "[1] Title – 3.1 Lösenord"."""
+    last = (c.get("section") or "inledning").split(" > ")[-1]
+    return f"\\[{c['n']}\\] {md_escape(c['title'])} – {md_escape(last)}"
+
+
+def fmt_score(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _md(text: object) -> str:
+    """Text for the Markdown export: placeholders like <NAMN> must not read as HTML tags."""
+    return str(text).replace("<", "\\<").replace(">", "\\>")
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer, its verification and all retrieved passages as a Markdown report."""
+    lines = [
+        "# Granskning av svar",
+        "",
+        f"- Svars-id: `{answer['id']}`",
+        f"- Fråga (utan personuppgifter): {_md(answer['redacted_query'])}",
+        f"- Svarsläge: {mode_label(answer.get('mode'))}",
+    ]
+    if notice := redaction_notice(answer.get("redactions", [])):
+        lines.append(f"- {notice}")
+    lines += ["", "## Svar", ""]
+    if answer["refused"]:
+        lines += [f"**Inget svar gavs:** {_md(answer['answer'])}", ""]
+    else:
+        lines += [_md(answer["answer"]), ""]
+    lines += ["## Meningar", ""]
+    for s in answer.get("sentences", []):
+        badge = "Verifierad" if s["supported"] else "Ej verifierad"
+        refs = ", ".join(f"[{n}]" for n in s["citations"]) or "inga"
+        lines.append(f"- **{badge}** (poäng {s['score']:.2f}; källor {refs}): {_md(s['text'])}")
+    if not answer.get("sentences"):
+        lines.append("- (inga)")
+    lines += ["", "## Hämtade avsnitt", ""]
+    for c in answer.get("citations", []):
+        lines += [
+            f"### [{c['n']}] {_md(c['title'])}{'' if c['cited'] else ' (ej citerad)'}",
+            "",
+            f"- {_md(source_meta(c))}",
+            f"- Källa: {_md(c['source'])} (dokument-id `{c['document_id']}`)",
+            f"- Poäng: {fmt_score(c.get('score'))}, semantisk likhet: "
+            f"{fmt_score(c.get('dense_score'))}",
+            "",
+        ]
+        for a, b in merge_spans(quote_spans(answer, c), len(c["text"])):
+            quoted = _md(c["text"][a:b]).replace("\n", "\n> ")
+            lines += [f"> {quoted}", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+_FILE_ERRORS = [
+    ("unsupported", "filtypen stöds inte (PDF, DOCX, HTML, Markdown och TXT går bra)"),
+    ("too large", "filen är för stor"),
+    ("empty", "filen är tom"),
+    ("encrypted", "filen är lösenordsskyddad"),
+    ("no text", "filen innehåller ingen text (kanske en inskannad bild)"),
+    ("binary", "filen ser inte ut att vara text"),
+    ("not a readable", "filen kunde inte läsas (skadad eller fel format)"),
+    ("no usable name", "filen saknar ett användbart namn"),
+]
+
+
+def file_error(error: str | None) -> str:
+    """A per-file ingestion error in Swedish, with the technical reason after it."""
+    if not error:
+        return ""
+    lowered = error.lower()
+    for needle, swedish in _FILE_ERRORS:
+        if needle in lowered:
+            return f"{swedish.capitalize()} (teknisk orsak: {error})"
+    return f"Filen kunde inte läsas in (teknisk orsak: {error})"

@@ -1,0 +1,157 @@
+"""Chat page: ask in Swedish, watch the answer stream in, open the cited passages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ui import shared
+from ui.client import ApiError
+from ui.render import (
+    anchor_id,
+    answer_html,
+    esc,
+    md_escape,
+    mode_label,
+    passage_html,
+    redaction_notice,
+    source_label,
+    source_meta,
+)
+
+REFUSAL_HINT = "Prova att formulera om frågan, eller ta bort filtren i sidomenyn."
+NOT_SHOWN = "Frågan kunde inte behandlas och visas därför inte."
+
+
+def _persisted_multiselect(label: str, options: list[str], key: str, **kwargs: Any) -> list[str]:
+    """A multiselect whose value survives visits to other pages (and stale options)."""
+    keep = f"_keep_{key}"
+    current = st.session_state.get(key, st.session_state.get(keep, []))
+    st.session_state[key] = [v for v in current if v in options]
+    value = st.multiselect(label, options, key=key, **kwargs)
+    st.session_state[keep] = value
+    return value
+
+
+def sidebar_filters() -> tuple[list[str], list[str]]:
+    """Document and document-type filters; returns (document_ids, doc_types)."""
+    docs, error = shared.documents()
+    with st.sidebar:
+        st.subheader("Avgränsa sökningen")
+        if error:
+            st.warning(f"Dokumentlistan kunde inte hämtas. {error}")
+        titles = {d["document_id"]: f"{d['title']} (v. {d['version'] or '–'})" for d in docs}
+        ids = _persisted_multiselect(
+            "Dokument", list(titles), "filter_docs", format_func=titles.get,
+            placeholder="Alla dokument",
+        )  # fmt: skip
+        types = sorted({d["doc_type"] for d in docs if d.get("doc_type")})
+        chosen = _persisted_multiselect(
+            "Dokumenttyp", types, "filter_types", format_func=str.capitalize,
+            placeholder="Alla dokumenttyper",
+        )  # fmt: skip
+        if st.button("Rensa samtalet", icon=":material/delete:", disabled=not shared.messages()):
+            shared.messages().clear()
+            st.rerun()
+    return ids, chosen
+
+
+def show_user(message: dict[str, Any]) -> None:
+    if message.get("text"):
+        st.markdown(md_escape(message["text"]))
+    else:
+        st.caption(NOT_SHOWN)
+    if notice := redaction_notice(message.get("redactions", [])):
+        st.info(notice, icon=":material/shield:")
+
+
+def show_sources(answer: dict[str, Any]) -> None:
+    cited = [c for c in answer["citations"] if c["cited"]]
+    if not cited:
+        return
+    st.markdown("**Källor**")
+    keys: set[str] = set()
+    for i, c in enumerate(cited):
+        key = anchor_id(answer["id"], c["n"])  # the target of the inline [n] links
+        key = key if key not in keys else f"{key}-{i}"  # repeated numbers must not crash
+        keys.add(key)
+        with st.expander(source_label(c), key=key):
+            st.markdown(
+                f'<div class="pa-meta">{esc(source_meta(c))}</div>{passage_html(answer, c)}',
+                unsafe_allow_html=True,
+            )
+
+
+def show_assistant(message: dict[str, Any]) -> None:
+    if message.get("error"):
+        st.error(message["error"], icon=":material/error:")
+        return
+    answer = message["answer"]
+    if answer["refused"]:
+        st.warning(f"{answer['answer']} {REFUSAL_HINT}", icon=":material/search_off:")
+        return
+    st.markdown(answer_html(answer["answer"], answer["id"], answer["citations"]),
+                unsafe_allow_html=True)  # fmt: skip
+    unsupported = sum(not s["supported"] for s in answer["sentences"])
+    if unsupported:
+        st.warning(
+            f"{unsupported} mening(ar) kunde inte verifieras mot källorna – se sidan Granskning.",
+            icon=":material/error:",
+        )
+    st.caption(f"Svarsläge: {mode_label(answer['mode'])}")
+    show_sources(answer)
+
+
+def ask(prompt: str, document_ids: list[str], doc_types: list[str]) -> None:
+    """Stream one answer; the raw question is never stored, only the redacted one."""
+    history = shared.history()
+    user: dict[str, Any] = {"role": "user", "text": None, "redactions": []}
+    reply: dict[str, Any] = {"role": "assistant"}
+    with st.chat_message("user"):
+        user_slot = st.empty()
+        user_slot.caption("Kontrollerar frågan för personuppgifter …")
+    with st.chat_message("assistant"):
+        slot = st.empty()
+        slot.caption("Söker i styrdokumenten …")
+        tokens: list[str] = []
+        try:
+            for event in shared.client().ask_stream(prompt, history, document_ids, doc_types):
+                if event.kind == "meta":
+                    user["text"] = event.data.get("redacted_query")
+                    user["redactions"] = event.data.get("redactions", [])
+                    with user_slot.container():
+                        show_user(user)
+                elif event.kind == "token":
+                    tokens.append(str(event.data))
+                    slot.markdown(answer_html("".join(tokens) + " ▌"), unsafe_allow_html=True)
+                else:
+                    reply["answer"] = event.data
+        except ApiError as exc:
+            reply["error"] = exc.message
+        if user["text"] is None:
+            with user_slot.container():
+                show_user(user)
+        with slot.container():
+            show_assistant(reply)
+    shared.messages().extend([user, reply])
+
+
+st.title("Fråga policyassistenten")
+st.caption(
+    "Frågor om kommunernas IT- och informationssäkerhet, AI-användning och GDPR. Varje svar "
+    "bygger på citat ur styrdokumenten – klicka på en källa för att se det citerade stycket."
+)
+filters = sidebar_filters()
+prompt = st.chat_input("Skriv din fråga …", max_chars=2000)
+for msg in shared.messages():
+    with st.chat_message(msg["role"]):
+        (show_user if msg["role"] == "user" else show_assistant)(msg)
+if not shared.messages() and not prompt:
+    st.info(
+        "Exempel: *Hur långt måste ett lösenord vara?* · *Hur snabbt ska en "
+        "personuppgiftsincident anmälas till IMY?* · *Får jag använda ChatGPT i tjänsten?*",
+        icon=":material/lightbulb:",
+    )
+if prompt:
+    ask(prompt, *filters)

@@ -1,0 +1,144 @@
+"""Review page for lawyers: every sentence's verification, all retrieved passages,
+Markdown export and feedback (correct / incorrect + comment)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ui import shared
+from ui.client import ApiError
+from ui.render import (
+    answer_html,
+    answer_markdown,
+    esc,
+    fmt_score,
+    md_escape,
+    mode_label,
+    passage_html,
+    redaction_notice,
+    source_meta,
+)
+
+RATINGS = {"correct": "Korrekt", "incorrect": "Felaktigt"}
+
+
+def pick_answer(answers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The answer to review: the latest by default, or any of this session's answers."""
+    order = list(range(len(answers)))[::-1]
+    idx = st.selectbox(
+        "Svar att granska",
+        order,
+        format_func=lambda i: f"{i + 1}. {answers[i]['redacted_query'][:100]}",
+        help="Alla svar från den här sessionen; det senaste visas först.",
+    )
+    return answers[idx]
+
+
+def summary(a: dict[str, Any]) -> None:
+    sentences = a["sentences"]
+    supported = sum(s["supported"] for s in sentences)
+    cols = st.columns(4)
+    cols[0].metric("Verifierade meningar", f"{supported} av {len(sentences)}")
+    cols[1].metric("Hämtade avsnitt", len(a["citations"]))
+    cols[2].metric("Citerade avsnitt", sum(c["cited"] for c in a["citations"]))
+    short = "Utdrag" if a["mode"] == "extractive" else "Språkmodell"
+    cols[3].metric("Svarsläge", short, help=mode_label(a["mode"]))
+    st.markdown(f"**Fråga (utan personuppgifter):** {md_escape(a['redacted_query'])}")
+    if a.get("standalone_query") and a["standalone_query"] != a["redacted_query"]:
+        st.caption(f"Tolkad med samtalets sammanhang som: {md_escape(a['standalone_query'])}")
+    if notice := redaction_notice(a.get("redactions", [])):
+        st.info(notice, icon=":material/shield:")
+
+
+def sentences(a: dict[str, Any]) -> None:
+    st.subheader("Meningar och verifiering")
+    if a["refused"]:
+        st.warning(f"Inget svar gavs: {a['answer']}", icon=":material/search_off:")
+    if not a["sentences"]:
+        st.caption("Svaret innehåller inga meningar att verifiera.")
+    for s in a["sentences"]:
+        with st.container(border=True):
+            badge, body = st.columns([1, 5], vertical_alignment="center")
+            with badge:
+                if s["supported"]:
+                    st.badge("Verifierad", icon=":material/check_circle:", color="green")
+                else:
+                    st.badge("Ej verifierad", icon=":material/error:", color="orange")
+            body.markdown(answer_html(s["text"], a["id"], a["citations"]), unsafe_allow_html=True)
+            refs = ", ".join(f"[{n}]" for n in s["citations"]) or "inga"
+            found = f" · citatet hittat i [{s['quote_citation']}]" if s["quote_citation"] else ""
+            body.caption(f"Stödpoäng {s['score']:.2f} · hänvisar till {refs}{found}")
+
+
+def passages(a: dict[str, Any]) -> None:
+    st.subheader("Hämtade avsnitt")
+    st.caption("Alla avsnitt som sökningen gav, citerade eller inte; citerade delar är markerade.")
+    for c in a["citations"]:
+        with st.container(border=True):
+            left, right = st.columns([5, 1])
+            left.markdown(f"**\\[{c['n']}\\] {md_escape(c['title'])}**")
+            with right:
+                if c["cited"]:
+                    st.badge("Citerad", color="blue")
+                else:
+                    st.badge("Ej citerad", color="gray")
+            st.markdown(
+                f'<div class="pa-meta">{esc(source_meta(c))}<br>'
+                f"Källa: {esc(c['source'])} · poäng {fmt_score(c['score'])} · semantisk "
+                f"likhet {fmt_score(c.get('dense_score'))}</div>{passage_html(a, c)}",
+                unsafe_allow_html=True,
+            )
+
+
+def feedback(a: dict[str, Any]) -> None:
+    st.subheader("Bedömning")
+    sent = st.session_state.setdefault("feedback_sent", {})
+    if a["id"] in sent:
+        st.success(f"Tack! Din bedömning ({RATINGS[sent[a['id']]].lower()}) är sparad.")
+    with st.form(key=f"feedback-{a['id']}"):
+        rating = st.radio(
+            "Är svaret korrekt?", list(RATINGS), format_func=RATINGS.get, horizontal=True
+        )
+        comment = st.text_area(
+            "Kommentar (valfri)",
+            max_chars=4000,
+            help="Personuppgifter i kommentaren tas bort innan den sparas.",
+        )
+        submitted = st.form_submit_button("Skicka bedömning", type="primary")
+    if submitted:
+        try:
+            shared.client().feedback(a["id"], rating, comment)
+        except ApiError as exc:
+            st.error(exc.message, icon=":material/error:")
+        else:
+            sent[a["id"]] = rating
+            st.rerun()
+
+
+st.title("Granskning")
+st.caption(
+    "För jurister och granskare: varje mening i svaret, om den kunde verifieras mot källan, "
+    "och alla avsnitt som hämtades."
+)
+answers = shared.answers()
+if not answers:
+    st.info(
+        "Det finns inga svar att granska ännu. Ställ en fråga på sidan Fråga.",
+        icon=":material/chat:",
+    )
+    st.stop()
+current = pick_answer(answers)
+summary(current)
+sentences(current)
+passages(current)
+st.subheader("Exportera")
+st.download_button(
+    "Ladda ner granskningen (Markdown)",
+    answer_markdown(current),
+    file_name=f"granskning-{current['id'][:8]}.md",
+    mime="text/markdown",
+    icon=":material/download:",
+)
+feedback(current)

@@ -103,16 +103,22 @@ class AssistantService:
         makes the second pass free and repeated questions cheap. It only ever holds policy
         sentences and (already redacted) generated sentences.
         """
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        with self._cache_lock:
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+            for t in found:
+                self._cache.move_to_end(t)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             vectors = self.kb.embedder.get_text_embedding_batch(missing)
+            fresh = {
+                t: np.asarray(v, dtype=np.float32) for t, v in zip(missing, vectors, strict=True)
+            }
+            found.update(fresh)
             with self._cache_lock:
-                for text, vector in zip(missing, vectors, strict=True):
-                    self._cache[text] = np.asarray(vector, dtype=np.float32)
+                self._cache.update(fresh)
                 while len(self._cache) > _CACHE_SIZE:
                     self._cache.popitem(last=False)
-        with self._cache_lock:
-            return np.stack([self._cache.get(t) for t in texts])
+        return np.stack([found[t] for t in texts])
 
     # --- before answering --------------------------------------------------------------
 

@@ -30,10 +30,44 @@ class StoreBusyError(RuntimeError):
 
 
 def open_client(settings: Settings) -> QdrantClient:
-    """The one place a Qdrant client is created."""
+    """The one place a Qdrant client is created.
+
+    Server mode (``PA_QDRANT_URL``): REST, or gRPC with ``PA_QDRANT_PREFER_GRPC`` (port
+    ``PA_QDRANT_GRPC_PORT``); TLS from the URL's scheme or ``PA_QDRANT_HTTPS`` for a URL
+    without one (unset: TLS exactly when an API key is set, as qdrant-client does); a private
+    CA in ``PA_QDRANT_CA_CERT`` verifies both REST and gRPC. Constructing the client does
+    not connect (qdrant-client checks the server version in a background thread).
+    """
     if settings.qdrant_url:
+        import math
+        import ssl
+
         key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
-        return QdrantClient(url=settings.qdrant_url, api_key=key, timeout=30)
+        url = settings.qdrant_url.strip()
+        https = settings.qdrant_https
+        if "://" in url:
+            scheme = url.split("://", 1)[0].lower()
+            if https is not None and https != (scheme == "https"):
+                raise ValueError(
+                    f"PA_QDRANT_HTTPS={str(https).lower()} contradicts the scheme of "
+                    f"PA_QDRANT_URL ({scheme}://); change one of them."
+                )
+        else:  # "host:port" alone is misread as scheme:path by the URL parser
+            tls = https if https is not None else key is not None
+            url = f"{'https' if tls else 'http'}://{url}"
+        extra: dict[str, Any] = {}
+        if settings.qdrant_ca_cert:
+            ca = str(settings.qdrant_ca_cert)
+            extra["verify"] = ssl.create_default_context(cafile=ca)  # REST (httpx)
+            extra["grpc_options"] = {"root_certificates": settings.qdrant_ca_cert.read_bytes()}
+        return QdrantClient(
+            url=url,
+            api_key=key,
+            prefer_grpc=settings.qdrant_prefer_grpc,
+            grpc_port=settings.qdrant_grpc_port,
+            timeout=math.ceil(settings.qdrant_timeout_s),
+            **extra,
+        )
     path = settings.qdrant_location
     path.mkdir(parents=True, exist_ok=True)
     try:

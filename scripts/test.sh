@@ -9,3 +9,5 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 ruff check .
 ruff format --check .
 pytest -q "$@"
+# The evaluation gate: golden questions through the same code path as the API (eval/README.md).
+python -m eval --check

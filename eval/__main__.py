@@ -1,0 +1,207 @@
+"""``python -m eval``: run the golden sets through the assistant, report, and gate.
+
+python -m eval                          # both sets, report in eval/out/report.md
+python -m eval --check                  # exit 1 if a metric is below its threshold
+python -m eval --set policies --limit 40
+python -m eval --mode openai --base-url http://localhost:11434/v1 --model qwen2.5:7b-instruct
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from concurrent import futures
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from assistant.components import Components  # noqa: E402
+from assistant.llm import LLMUnavailableError  # noqa: E402
+from assistant.logging_setup import setup_logging  # noqa: E402
+from assistant.pii import get_scrubber  # noqa: E402
+from eval import corpus, golden, report, runner, thresholds  # noqa: E402
+from ingest.embeddings import create_embedder  # noqa: E402
+from ingest.settings import Settings  # noqa: E402
+from ingest.store import KnowledgeBase  # noqa: E402
+
+DEFAULT_REPORT = Path(__file__).resolve().parent / "out" / "report.md"
+SETTINGS_SHOWN = (
+    "answer_mode", "llm_base_url", "llm_model", "retrieval_mode", "fusion", "fusion_dense_weight",
+    "fusion_sparse_weight", "top_k", "prefetch_k", "relevance_floor", "relevance_floor_en",
+    "verify_threshold", "min_supported_ratio", "embedder", "embedding_model",
+)  # fmt: skip
+HEADLINE = (
+    "answer.citation_precision", "answer.citation_recall", "answer.key_phrase", "answer.supported",
+    "refusal.f1", "pii.golden.leak_free",
+)  # fmt: skip
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m eval", description=__doc__.split("\n")[0])
+    p.add_argument("--set", choices=["policies", "shared", "all"], default="all")
+    p.add_argument("--check", action="store_true", help="exit 1 if a threshold is not met")
+    p.add_argument("--report", type=Path, default=DEFAULT_REPORT, help="Markdown report path")
+    p.add_argument("--thresholds", type=Path, default=thresholds.THRESHOLDS_FILE)
+    p.add_argument("--mode", choices=["extractive", "openai", "ollama"], help="answer mode")
+    p.add_argument("--base-url", help="LLM server URL (openai/ollama modes)")
+    p.add_argument("--model", help="LLM model name (openai/ollama modes)")
+    p.add_argument("--limit", type=int, help="N items of each set, spread evenly over it")
+    p.add_argument(
+        "--kinds", help="only these kinds, comma-separated (answerable,refusal,pii,followup)"
+    )
+    return p.parse_args(argv)
+
+
+def overrides(args: argparse.Namespace) -> dict:
+    """Settings overrides from the command line (everything else: defaults and PA_* vars)."""
+    out: dict = {}
+    if args.mode:
+        out["answer_mode"] = args.mode
+    if args.base_url:
+        out["llm_base_url"] = args.base_url
+    if args.model:
+        out["llm_model"] = args.model
+    return out
+
+
+def run_set(
+    name: str,
+    items: list,
+    settings: Settings,
+    embedder,
+    workdir: Path,
+    ingested: Future | None = None,
+    wait_for: Iterable[Future] = (),
+) -> dict:
+    """Evaluate a set on a fresh store under ``settings.data_dir``.
+
+    The set's documents are ingested here, or were by a worker process (``ingested``: its
+    future, returning the summary and seconds). The questions are only asked once the
+    ``wait_for`` ingestions are done too, so that no background work skews the latencies.
+    """
+    t0 = time.perf_counter()
+    if ingested is not None:
+        summary, ingest_s = ingested.result()
+    kb = KnowledgeBase(settings, embedder=embedder)
+    try:
+        if ingested is None:
+            summary = corpus.ingest(kb, corpus.corpus_folder(name, workdir)).summary()
+            ingest_s = time.perf_counter() - t0
+        missing = corpus.missing_documents(items, kb)
+        if missing:
+            raise RuntimeError(f"set {name}: expected documents not ingested: {missing}")
+        print(f"[{name}] ingested: {summary}", file=sys.stderr, flush=True)
+        futures.wait(list(wait_for))
+        components = Components.build(settings, kb=kb)
+        t1 = time.perf_counter()
+        out = runner.evaluate(items, components, progress=runner.print_progress)
+        components.audit.close()
+    finally:
+        kb.close()
+    out.update(ingest=summary, ingest_s=ingest_s, eval_s=time.perf_counter() - t1,
+               k=settings.top_k)  # fmt: skip
+    return out
+
+
+def console_summary(run: dict) -> list[str]:
+    """A few headline numbers per set for the terminal."""
+    lines = []
+    for name, data in run["sets"].items():
+        m = data["metrics"]
+        parts = [
+            f"{mode} "
+            + " ".join(f"{n} {m[f'retrieval.{mode}.{n}']:.3f}" for n in ("hit@1", "hit@5"))
+            for mode in runner.MODES
+            if m.get(f"retrieval.{mode}.hit@5") is not None
+        ]
+        parts += [f"{key} {m[key]:.3f}" for key in HEADLINE if m.get(key) is not None]
+        lines.append(f"[{name}] " + "; ".join(parts))
+    if run.get("pii"):
+        pm = run["pii"]["metrics"]
+        lines.append(
+            f"[pii] personnummer recall {pm.get('pii.recall.personnummer', 0):.3f}, "
+            f"policy false positives {pm.get('pii.policy_fp_rate', 0):.3f}"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    setup_logging("WARNING")
+    try:
+        gates = thresholds.load(args.thresholds)
+    except (OSError, thresholds.ThresholdError) as exc:
+        print(f"thresholds: {exc}", file=sys.stderr)
+        return 2
+    names = list(golden.SETS) if args.set == "all" else [args.set]
+    kinds = {k.strip() for k in args.kinds.split(",")} if args.kinds else None
+    run: dict = {
+        "started": datetime.now().isoformat(timespec="seconds"),
+        "sets": {},
+        "skipped": {},
+        "limit": args.limit,
+    }
+    if "shared" in names and not corpus.SHARED_CORPUS.is_dir():
+        note = f"{corpus.SHARED_CORPUS} is absent"
+        print(f"[shared] skipped: {note}", file=sys.stderr)
+        run["skipped"]["shared"] = note
+        names.remove("shared")
+    with (
+        tempfile.TemporaryDirectory(prefix="pa-eval-") as tmp,
+        ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool,
+    ):
+        workdir = Path(tmp)
+        base = Settings(_env_file=None, data_dir=workdir / "base", **overrides(args))
+        run["settings"] = {k: getattr(base, k) for k in SETTINGS_SHOWN}
+        # Sets after the first are ingested by a worker process while this one ingests the
+        # first (2 cores); questions are asked only when all ingestion is done.
+        pending = {
+            name: pool.submit(corpus.ingest_into, workdir / name,
+                              corpus.corpus_folder(name, workdir), overrides(args))
+            for name in names[1:]
+        }  # fmt: skip
+        embedder = create_embedder(base)
+        for name in names:
+            items = golden.select(golden.load_set(name), kinds, args.limit)
+            settings = Settings(_env_file=None, data_dir=workdir / name, **overrides(args))
+            try:
+                run["sets"][name] = run_set(
+                    name, items, settings, embedder, workdir, pending.get(name), pending.values()
+                )
+            except (LLMUnavailableError, RuntimeError, ValueError) as exc:
+                print(f"[{name}] {exc}", file=sys.stderr)
+                return 2
+        pii_metrics, notes = runner.scrubber_metrics(get_scrubber(base))
+        run["pii"] = {"metrics": pii_metrics, "notes": notes}
+    sections = {name: data["metrics"] for name, data in run["sets"].items()}
+    sections["pii"] = run["pii"]["metrics"]
+    # Latency ceilings are for the extractive default; an LLM backend has its own latency.
+    skip = ("latency.",) if base.answer_mode != "extractive" else ()
+    failures = thresholds.check_all(
+        sections, gates, require_all=not (args.limit or kinds), skip_prefixes=skip
+    )
+    run.update(failures=failures, checked=args.check)
+    run["runtime_s"] = time.perf_counter() - started
+    written = report.write(run, args.report, gates)
+    for line in console_summary(run):
+        print(line)
+    print(f"report: {written[0]} (items: {written[1].name}, metrics: {written[2].name})")
+    if failures:
+        print(f"{len(failures)} metric(s) below threshold:")
+        for line in failures:
+            print(f"  {line}")
+    print(f"total time: {run['runtime_s']:.0f} s")
+    return 1 if args.check and failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,8 +12,20 @@ from pathlib import Path
 
 from ingest.index import EmbedderMismatchError
 from ingest.pipeline import Ingestor
-from ingest.settings import get_settings
+from ingest.settings import Settings, get_settings
 from ingest.store import KnowledgeBase, StoreBusyError
+
+
+def _open(settings: Settings, collection: str | None) -> KnowledgeBase | None:
+    """The knowledge base (with an optional collection override), or None after a clear error."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if collection:
+        settings = settings.model_copy(update={"collection": collection})
+    try:
+        return KnowledgeBase(settings)
+    except (StoreBusyError, EmbedderMismatchError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,18 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if args.collection:
-        settings = settings.model_copy(update={"collection": args.collection})
     paths = args.paths or [settings.policies_dir]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
-    try:
-        kb = KnowledgeBase(settings)
-    except (StoreBusyError, EmbedderMismatchError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    kb = _open(settings, args.collection)
+    if kb is None:
         return 2
     try:
         report = Ingestor(kb).ingest(
@@ -83,16 +90,11 @@ def law_main(argv: list[str]) -> int:
     parser.add_argument("--collection", help=f"default: {settings.collection}")
     parser.add_argument("--dry-run", action="store_true", help="parse and embed, do not store")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if args.collection:
-        settings = settings.model_copy(update={"collection": args.collection})
     if not args.path.is_file():
         print(f"error: no such file: {args.path}", file=sys.stderr)
         return 2
-    try:
-        kb = KnowledgeBase(settings)
-    except (StoreBusyError, EmbedderMismatchError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    kb = _open(settings, args.collection)
+    if kb is None:
         return 2
     try:
         result = ingest_law(Ingestor(kb), args.path, args.act, args.lang, dry_run=args.dry_run)

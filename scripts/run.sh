@@ -18,7 +18,8 @@ for _ in $(seq 1 60); do
 done
 if [ -f ui/app.py ]; then
   PA_API_URL="http://127.0.0.1:$PORT" streamlit run ui/app.py --server.port "$UI_PORT" \
-    --server.headless true --browser.gatherUsageStats false &
+    --server.address "${PA_UI_HOST:-127.0.0.1}" --server.headless true \
+    --browser.gatherUsageStats false &
   UI_PID=$!
   echo "Chatten:  http://127.0.0.1:$UI_PORT"
 fi

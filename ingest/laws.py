@@ -205,7 +205,7 @@ def ingest_law(ingestor, path: Path, act: str | None = None, lang: str | None = 
     act = doc.act or "law"
     relative = f"law-{act}" + (f"-{lang}" if lang else "")
     document_id = document_id_for(relative)
-    stored = ingestor.kb.documents().get(document_id)
+    stored = ingestor.kb.document(document_id)
     if (
         stored is not None
         and stored.complete

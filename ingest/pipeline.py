@@ -221,7 +221,7 @@ class Ingestor:
         self, path: Path, relative: str, origin: str = "folder", dry_run: bool = False
     ) -> FileResult:
         document_id = document_id_for(relative)
-        stored = self.kb.documents().get(document_id)
+        stored = self.kb.document(document_id)
         return self._ingest_one(path, relative, origin, stored, dry_run)
 
     def _ingest_one(self, path, relative, origin, stored, dry_run) -> FileResult:

@@ -180,13 +180,18 @@ class KnowledgeBase:
         flt = doc_filter(document_id)
         return [str(p.id) for p in self.scroll(flt, fields=False)]
 
-    def documents(self) -> dict[str, DocumentInfo]:
-        """Every stored document, with whether its chunks are complete and consistent."""
+    def document(self, document_id: str) -> DocumentInfo | None:
+        """One stored document (reads only its own chunks)."""
+        return self.documents(doc_filter(document_id)).get(document_id)
+
+    def documents(self, flt: qm.Filter | None = None) -> dict[str, DocumentInfo]:
+        """Every stored document (or those matching ``flt``), with whether its chunks are
+        complete and consistent."""
         keys = [index.DOC_ID, index.TITLE, index.SOURCE, index.DOC_TYPE, index.VERSION,
                 index.ADOPTED, index.CONTENT_HASH, index.CHUNKER, index.ORIGIN, index.CHUNK_COUNT,
                 index.INGESTED_AT]  # fmt: skip
         grouped: dict[str, list[dict]] = {}
-        for point in self.scroll(fields=keys):
+        for point in self.scroll(flt, fields=keys):
             grouped.setdefault(point.payload[index.DOC_ID], []).append(point.payload)
         docs = {}
         for doc_id, payloads in grouped.items():

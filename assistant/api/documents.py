@@ -85,8 +85,7 @@ def _ingest_upload(
 
 @router.delete("/{document_id}", dependencies=[WriteAccess], summary="Delete a document")
 def delete(document_id: str, components: ComponentsDep) -> dict:
-    docs = components.kb.documents()
-    doc = docs.get(document_id)
+    doc = components.kb.document(document_id)
     if doc is None:
         raise HTTPException(404, detail=f"No document '{document_id}'. / Dokumentet finns inte.")
     components.kb.delete_document(document_id)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from ingest.loaders import Block, LoadedDocument
 from ingest.references import parse_references
+from ingest.segment import split_sentences
 
-_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[\"'„(A-ZÅÄÖ0-9–-])")
 _SECTION_NUMBER = re.compile(
     r"^(?:(\d+\s*kap\.)|(\d+\s*[a-z]?\s*§)|(?:artikel|article)\s+(\d+)|(\d{1,2}(?:\.\d{1,2})*)\s)",
     re.IGNORECASE,
@@ -79,10 +79,12 @@ def _sections(doc: LoadedDocument) -> list[_Section]:
 
 
 def _pieces(block: Block, budget: int, count: Callable[[str], int]) -> list[Block]:
-    """A paragraph, cut at sentence ends (or words, as a last resort) to fit ``budget``."""
+    """A paragraph, cut at the segmenter's sentence ends (or words, as a last resort) to fit
+    ``budget``."""
     if count(block.text) <= budget:
         return [block]
-    cuts = [0] + [m.end() for m in _SENTENCE_END.finditer(block.text)] + [len(block.text)]
+    starts = [s.start for s in split_sentences(block.text)[1:]]
+    cuts = [0, *starts, len(block.text)]
     spans: list[tuple[int, int]] = []
     begin = 0
     for prev, cut in zip(cuts, cuts[1:], strict=False):

@@ -8,12 +8,24 @@ headings and paragraphs with their character offsets in ``text`` and their page 
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
+
+from ingest.normalise import (
+    clean_title,
+    join_lines,
+    looks_like_file_name,
+    normalise_bullets,
+    normalise_chars,
+    normalise_text,
+)
 
 SUPPORTED = {".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm"}
 
@@ -54,7 +66,7 @@ class _Builder:
     pos: int = 0
 
     def add(self, kind: str, text: str, level: int = 0, page: int | None = None) -> None:
-        text = text.strip()
+        text = normalise_text(text).strip()
         if not text:
             return
         if self.parts:
@@ -73,7 +85,31 @@ class _Builder:
 # --- Markdown ---------------------------------------------------------------------------
 
 
+_TASK_BOX = re.compile(r"^\[([ xX])\]\s+")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.MULTILINE)
+
+
+def _task_item(text: str) -> str:
+    """A task-list item's box as text: "[ ] Krav" → "Krav", "[x] Krav" → "✓ Krav"."""
+    m = _TASK_BOX.match(text)
+    if not m:
+        return text
+    return ("✓ " if m.group(1) != " " else "") + text[m.end() :]
+
+
+def _front_matter(source: str) -> tuple[str, str | None]:
+    """The Markdown without its YAML front matter, and the front matter's title."""
+    m = _FRONT_MATTER.match(source)
+    if not m:
+        return source, None
+    title = _FRONT_TITLE.search(m.group(1))
+    value = title.group(1).strip().strip("\"'") if title else None
+    return source[m.end() :], value or None
+
+
 def _inline_text(token) -> str:
+    """Inline Markdown as the reader sees it: emphasis, links and code as their text."""
     out = []
     for child in token.children or []:
         if child.type in ("text", "code_inline", "html_inline"):
@@ -88,7 +124,8 @@ def _inline_text(token) -> str:
 def load_markdown(path: Path) -> LoadedDocument:
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").enable("table").parse(_read_text(path))
+    source, title = _front_matter(_read_text(path))
+    tokens = MarkdownIt("commonmark").enable("table").parse(source)
     b = _Builder()
     stack: list[str] = []  # enclosing block tokens
     ordinal: list[int] = []  # counters of ordered lists
@@ -116,6 +153,7 @@ def load_markdown(path: Path) -> LoadedDocument:
             elif parent in ("th", "td"):
                 row.append(text.strip())
             elif "li" in stack:
+                text = _task_item(text)
                 if ordinal and ordinal[-1] >= 0:
                     ordinal[-1] += 1
                     b.add("text", f"{ordinal[-1]}. {text}")
@@ -125,19 +163,48 @@ def load_markdown(path: Path) -> LoadedDocument:
                 b.add("text", text)
         elif tok.type in ("fence", "code_block"):
             b.add("text", tok.content)
-    return b.build()
+    return b.build(title=title)
 
 
 # --- plain text and PDF ------------------------------------------------------------------
 
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s+([A-ZÅÄÖ].{1,90})$")
 _BULLET = re.compile(r"^([-•–*]|\d{1,2}[.)])\s+")
+_SENTENCE_END = ".!?:;"
+_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+_DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*\d*\s*$")
+# A footnote line: "footnote1) text" (text exports), "1Knappt tre av tio ..." (a superscript
+# glued to its note), "13 Urban Twin Transition Center: https://..." (a number and a URL).
+_NOTE_LINE = re.compile(
+    r"^(?:footnote(\d{1,3})\)\s*|(\d{1,3})(?=[A-ZÅÄÖ][a-zåäö]{2})"
+    r"|(\d{1,3})\s+(?=\S.*(?:https?://|www\.)))(\S.*)$",
+    re.IGNORECASE,
+)
+_NOTE_MARK = re.compile(r"-{2,}footnote(\d{1,3})-{2,}", re.IGNORECASE)
+# A note reference: a number (or superscript) glued to the end of a word ("uppfylla1.").
+_NOTE_REF = re.compile(r"(?<=[a-zåäö]{3})(\d{1,2}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,2})(?=[.,;:]?(?:\s|$))")
+
+
+def footnote(line: str) -> str | None:
+    """A footnote line written as a note ("Fotnot 13: …"), else None."""
+    m = _NOTE_LINE.match(line.strip())
+    if not m:
+        return None
+    number = next(g for g in m.groups()[:3] if g)
+    return f"Fotnot {number}: {m.group(4)}"
 
 
 def numbered_heading_level(line: str) -> int | None:
-    """Level of a numbered heading line like "4.2 Skyddsnivåer" (2 + depth - 1), else None."""
-    m = _NUMBERED_HEADING.match(line.strip())
-    if not m or line.rstrip()[-1] in ".,;:" or len(m.group(2).split()) > 12:
+    """Level of a numbered heading line like "4.2 Skyddsnivåer" (2 + depth - 1), else None.
+
+    Footnotes ("13 Urban Twin Transition Center: https://…") and table-of-contents lines with
+    dot leaders are never headings.
+    """
+    line = line.strip()
+    m = _NUMBERED_HEADING.match(line)
+    if not m or line[-1] in ".,;:" or len(m.group(2).split()) > 12:
+        return None
+    if _URL.search(line) or _DOT_LEADER.search(line) or footnote(line):
         return None
     number = m.group(1)
     if int(number.split(".")[0]) > 40:
@@ -145,48 +212,170 @@ def numbered_heading_level(line: str) -> int | None:
     return number.count(".") + 2
 
 
+def _clean_line(line: str) -> str:
+    """A line normalised (characters, bullets, note marks) with its spaces folded."""
+    line = normalise_bullets(normalise_chars(line))
+    line = _NOTE_MARK.sub(r" [\1]", line)
+    line = _NOTE_REF.sub(lambda m: f"[{unicodedata.normalize('NFKC', m.group(1))}]", line)
+    return " ".join(line.split())
+
+
+@dataclass
+class _Line:
+    text: str
+    page: int | None
+    blanks: int = 0  # empty lines before it (-1: the first line of a new page)
+    raw: str = ""  # as extracted, before normalisation
+
+
+@dataclass
+class _Layout:
+    """How a document wraps its lines, decided from its own line statistics."""
+
+    width: int  # a full line
+    blank_is_soft: bool  # "line, empty line, line": single empty lines are wraps
+    gap_marks_paragraph: bool = False  # ... and two or more empty lines end a paragraph
+
+
+def _mid_sentence(prev: str, nxt: str) -> bool:
+    """``nxt`` continues a sentence ``prev`` left open (or a word it hyphenated)."""
+    return prev[-1] not in _SENTENCE_END and nxt[0].islower()
+
+
+def _layout(lines: list[_Line]) -> _Layout:
+    """Decide per document whether single empty lines are soft wraps.
+
+    They are when most blank-separated "paragraphs" are one line and many of them end in the
+    middle of a sentence that the next one goes on with in lower case (a double-spaced
+    plain-text export), which real paragraph breaks do not do. Such a document's real
+    paragraph breaks are then the runs of two or more empty lines, if it has them.
+    """
+    lengths = sorted(len(x.text) for x in lines)
+    width = lengths[int(0.95 * (len(lengths) - 1))] if lengths else 0
+    single = [(a.text, b.text) for a, b in pairwise(lines) if b.blanks == 1]
+    one_line = sum(1 for a, b in pairwise(lines) if a.blanks >= 1 and b.blanks >= 1)
+    open_ends = sum(_mid_sentence(a, b) for a, b in single)
+    soft = (
+        len(single) >= 4
+        and open_ends >= 0.25 * len(single)
+        and one_line >= 0.5 * sum(1 for x in lines if x.blanks >= 1)
+    )
+    gaps = sum(1 for x in lines if x.blanks >= 2)
+    return _Layout(width, soft, soft and gaps >= 2)
+
+
+def _continues(prev: str, line: _Line, layout: _Layout) -> bool:
+    """Whether ``line`` goes on with the paragraph whose last line is ``prev``."""
+    nxt = line.text
+    soft_blank = line.blanks == 1 and layout.blank_is_soft
+    if _mid_sentence(prev, nxt):
+        return line.blanks <= 0 or soft_blank
+    if line.blanks < 0 or line.blanks > 1 or (line.blanks == 1 and not soft_blank):
+        return False
+    if line.blanks == 1:  # a soft empty line
+        if layout.gap_marks_paragraph:
+            return True
+        # without paragraph gaps: a wrap if the next word did not fit on the line
+        return len(prev) + 1 + len(nxt.split()[0]) > layout.width and prev[-1] != ":"
+    width = layout.width
+    return not (len(prev) < 0.6 * width or (prev[-1] in ".:!?" and len(prev) < 0.85 * width))
+
+
+def _dash_goes_on(para: list[str], line: _Line, layout: _Layout) -> bool:
+    """A wrapped line that starts with a dash in mid-sentence ("... bedriva\n-- och hur").
+
+    Not a list item: the paragraph is no list, its last line is full and open, and the words
+    after the dash go on in lower case.
+    """
+    prev, text = para[-1], line.text
+    return (
+        line.raw.lstrip()[:1] in "-–—"
+        and text.startswith("- ")
+        and text[2:3].islower()
+        and not para[0].startswith("- ")
+        and prev[-1] not in _SENTENCE_END
+        and len(prev) >= 0.8 * layout.width
+        and _continues(prev, _Line(text[2:], line.page, line.blanks), layout)
+    )
+
+
 def _lines_to_blocks(
     b: _Builder,
-    lines: list[str],
-    page: int | None,
+    raw: list[_Line],
     heading_level: Callable[[str], int | None],
+    note: Callable[[str], str | None] = footnote,
+    style: Callable[[str], object] = lambda line: None,
 ) -> None:
-    """Group lines into headings and paragraphs.
+    """Group lines into headings, notes and paragraphs, reflowing hard-wrapped text.
 
-    A blank line, a heading or a bullet starts a new paragraph; so does a line after one that
-    is clearly shorter than a full line (the last line of a paragraph, or a "Key: value" line).
-    Runs of spaces (justified PDF text) are folded.
+    Whether a line break (or an empty line) is a soft wrap is decided from the document's own
+    line statistics (``_layout``). A heading, a bullet or a footnote starts a new block;
+    consecutive unnumbered heading lines of one level are one heading; a change of ``style``
+    (a PDF line's font size) ends a paragraph.
     """
-    lines = [" ".join(x.split()) for x in lines]
-    width = max((len(x) for x in lines), default=0)
+    lines = [_Line(t, x.page, x.blanks, x.text) for x in raw if (t := _clean_line(x.text))]
+    layout = _layout(lines)
     para: list[str] = []
+    page: int | None = None
+    heading: list[str] = []
+    heading_at: tuple[int, int | None] = (0, None)
 
     def flush() -> None:
+        if heading:
+            b.add("heading", " ".join(heading), level=heading_at[0], page=heading_at[1])
+            heading.clear()
         if para:
-            b.add("text", " ".join(para), page=page)
+            b.add("text", join_lines(para), page=page)
             para.clear()
 
-    for raw in lines:
-        line = raw.strip()
-        if not line:
-            flush()
-            continue
-        level = heading_level(line)
+    for i, line in enumerate(lines):
+        text = line.text
+        level = heading_level(text)
+        after = lines[i + 1] if i + 1 < len(lines) else None
+        if level and after and after.blanks == 0 and _mid_sentence(text, after.text):
+            level = None  # "1 Med klimatneutrala livsmiljöer menas ..." + "noll eller ...": prose
         if level:
-            flush()
-            b.add("heading", line, level=level, page=page)
+            same = heading and line.blanks == 0 and heading_at == (level, line.page)
+            if not (same and numbered_heading_level(text) is None):
+                flush()
+                heading_at = (level, line.page)
+            heading.append(text)
             continue
-        if _BULLET.match(line):
+        as_note = note(text)
+        if para and _dash_goes_on(para, line, layout):
+            text = " ".join(normalise_chars(line.raw).split())  # "-- och hur", not a bullet
+            para.append(text)
+            continue
+        if (
+            heading
+            or as_note
+            or _BULLET.match(text)
+            or not (para and _continues(para[-1], line, layout))
+            or style(para[-1]) != style(text)
+        ):
             flush()
-        para.append(line)
-        if len(line) < 0.6 * width or (line[-1] in ".:!?" and len(line) < 0.85 * width):
-            flush()
+        if not para:
+            page = line.page
+        para.append(as_note or text)
     flush()
+
+
+def _text_lines(text: str, page: int | None = None) -> list[_Line]:
+    """Non-empty lines of a text with the number of empty lines before each."""
+    out: list[_Line] = []
+    blanks = 0
+    for raw in text.splitlines():
+        if raw.strip():
+            out.append(_Line(raw, page, blanks))
+            blanks = 0
+        else:
+            blanks += 1
+    return out
 
 
 def load_text(path: Path) -> LoadedDocument:
     b = _Builder()
-    _lines_to_blocks(b, _read_text(path).splitlines(), None, numbered_heading_level)
+    _lines_to_blocks(b, _text_lines(_read_text(path)), numbered_heading_level)
     return b.build()
 
 
@@ -198,7 +387,8 @@ def load_pdf(path: Path) -> LoadedDocument:
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError("the PDF is encrypted (password protected)")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        styles = _FontStyles()
+        pages = [styles.read(page) for page in reader.pages]
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -210,24 +400,138 @@ def load_pdf(path: Path) -> LoadedDocument:
 
     meta_title = None
     if reader.metadata and reader.metadata.title:
-        meta_title = str(reader.metadata.title).strip() or None
+        meta_title = clean_title(str(reader.metadata.title))
+        if meta_title and looks_like_file_name(str(reader.metadata.title)):
+            meta_title = None  # "Microsoft Word - 7.54 policy.docx": the document's own wins
     outline = _pdf_outline(reader)
+    levels = styles.heading_levels()
+    pages = _drop_running_lines(pages)
+    lines: list[_Line] = []
+    for number, page_text in enumerate(pages, start=1):
+        page_lines = _text_lines(page_text, number)
+        if page_lines and number > 1:
+            page_lines[0].blanks = -1
+        lines.extend(page_lines)
+    first = _norm(_clean_line(lines[0].text)) if lines else ""
+    is_title = bool(meta_title) and first == _norm(meta_title or "")
 
     def heading_level(line: str) -> int | None:
         key = _norm(line)
+        if is_title and key == first:
+            return 1
         if outline:
             return outline.get(key)
-        return numbered_heading_level(line)
+        if styles.is_small(line):
+            return None
+        return numbered_heading_level(line) or levels.get(key)
 
-    pages = _drop_running_lines(pages)
+    def note(line: str) -> str | None:
+        found = footnote(line)
+        if found or not styles.is_small(line):
+            return found
+        m = re.match(r"^(\d{1,3})\s+(\S.*)$", line)
+        return f"Fotnot {m.group(1)}: {m.group(2)}" if m else None
+
     b = _Builder()
-    for number, page_text in enumerate(pages, start=1):
-        lines = page_text.splitlines()
-        if number == 1 and meta_title and lines and _norm(lines[0]) == _norm(meta_title):
-            b.add("heading", lines[0], level=1, page=1)
-            lines = lines[1:]
-        _lines_to_blocks(b, lines, number, heading_level)
-    return b.build(title=meta_title, pages=len(pages))
+    _lines_to_blocks(b, lines, heading_level, note, styles.size)
+    title = meta_title or _first_title(b.blocks)
+    return b.build(title=title, pages=len(pages))
+
+
+def _first_title(blocks: list[Block]) -> str | None:
+    """The document's own title: its top-level heading on the first page, if it has one."""
+    first = [x for x in blocks if x.kind == "heading" and x.page == 1]
+    top = min(first, key=lambda x: x.level, default=None)
+    return top.text if top is not None and top.level <= 1 else None
+
+
+class _FontStyles:
+    """Font size and boldness of each PDF line (pypdf's text visitor), for unnumbered headings.
+
+    The body size is the size most characters have; a short line in a clearly larger size is a
+    heading (the larger, the higher), a short line set entirely in bold a heading below those,
+    a line in a clearly smaller size is never a heading (a footnote, a caption).
+    """
+
+    def __init__(self) -> None:
+        self.lines: dict[str, tuple[float, bool]] = {}
+        self.sizes: Counter[float] = Counter()
+
+    def read(self, page) -> str:
+        """The page's text, recording the style of each of its lines."""
+        pieces: list[tuple[str, float, bool]] = []
+
+        def visit(text, cm, tm, font, size) -> None:
+            if text:
+                scale = math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3])
+                name = str((font or {}).get("/BaseFont", "")).lower()
+                pieces.append((text, round(size * scale, 1), "bold" in name or "black" in name))
+
+        text = page.extract_text(visitor_text=visit) or ""
+        self._record(pieces)
+        return text
+
+    def _record(self, pieces: list[tuple[str, float, bool]]) -> None:
+        line: list[tuple[str, float, bool]] = []
+        for text, size, bold in pieces:
+            parts = text.split("\n")
+            for i, part in enumerate(parts):
+                if part.strip():
+                    line.append((part, size, bold))
+                if i < len(parts) - 1:
+                    self._close(line)
+                    line = []
+        self._close(line)
+
+    def _close(self, line: list[tuple[str, float, bool]]) -> None:
+        if not line:
+            return
+        weight: Counter[float] = Counter()
+        for part, size, _ in line:
+            weight[size] += len(part.strip())
+        self.sizes.update(weight)
+        key = _norm(_clean_line("".join(p for p, _, _ in line)))
+        if key and key not in self.lines:
+            bold = all(b for p, _, b in line if p.strip())
+            self.lines[key] = (weight.most_common(1)[0][0], bold)
+
+    @property
+    def body(self) -> float:
+        return self.sizes.most_common(1)[0][0] if self.sizes else 0.0
+
+    def size(self, line: str) -> float | None:
+        style = self.lines.get(_norm(line))
+        return style[0] if style else None
+
+    def is_small(self, line: str) -> bool:
+        style = self.lines.get(_norm(line))
+        return bool(style and self.body and style[0] < 0.9 * self.body)
+
+    def heading_levels(self) -> dict[str, int]:
+        """Heading lines mapped to levels: larger sizes first (1, 2, ...), then bold lines."""
+        body = self.body
+        found = {k: v for k, v in self.lines.items() if _heading_like(k)}
+        sizes = sorted({s for s, _ in found.values() if s >= 1.15 * body}, reverse=True)
+        levels: dict[str, int] = {}
+        for key, (size, bold) in found.items():
+            if size in sizes:
+                levels[key] = sizes.index(size) + 1
+            elif bold and abs(size - body) < 0.5:
+                levels[key] = len(sizes) + 1
+        return levels
+
+
+def _heading_like(key: str) -> bool:
+    """A line that could be a heading by its looks: short, no sentence end, no URL or leader."""
+    return (
+        0 < len(key.split()) <= 12
+        and key[-1] not in ".,;:"
+        and not key.startswith("- ")
+        and not _URL.search(key)
+        and not _DOT_LEADER.search(key)
+        and not footnote(key)
+        and any(c.isalpha() for c in key)
+    )
 
 
 def _drop_running_lines(pages: list[str]) -> list[str]:
@@ -238,7 +542,7 @@ def _drop_running_lines(pages: list[str]) -> list[str]:
     edges = Counter()
     for text in pages:
         lines = [x for x in text.splitlines() if x.strip()]
-        edges.update({shape(x) for x in lines[:2] + lines[-2:]})
+        edges.update({shape(x) for x in lines[:4] + lines[-3:]})
     running = {k for k, n in edges.items() if n >= max(3, len(pages) // 2)}
     return [
         "\n".join(x for x in text.splitlines() if not x.strip() or shape(x) not in running)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.loaders import LoadedDocument
+from ingest.normalise import clean_title, looks_like_file_name
 
 MUNICIPALITIES = ["Aneby", "Eksjö", "Nässjö", "Sävsjö", "Vetlanda", "Höglandsförbundet"]
 
@@ -54,9 +55,15 @@ def _doc_type(text: str) -> str | None:
 
 
 def extract_metadata(doc: LoadedDocument, path: Path) -> DocumentMetadata:
-    """Metadata of a loaded document; the title falls back to the file name."""
+    """Metadata of a loaded document; the title falls back to the file name.
+
+    A metadata title that is really a file name ("Microsoft Word - policy.docx") gives way to
+    the document's first heading; any title is cleaned of such prefixes and extensions.
+    """
     first_heading = next((b for b in doc.blocks[:5] if b.kind == "heading"), None)
-    title = doc.title or (first_heading.text if first_heading else None)
+    own = doc.title if doc.title and not looks_like_file_name(doc.title) else None
+    title = clean_title(own) or (first_heading.text if first_heading else None)
+    title = title or clean_title(doc.title)
     title = title or path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
 
     found: dict[str, str] = {}

@@ -17,6 +17,8 @@ from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerR
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.sv.stop_words import STOP_WORDS
 
+from ingest.segment import split_sentences
+
 LANGUAGE = "sv"
 
 
@@ -123,7 +125,9 @@ _PARTICLES = frozenset({"von", "af", "av", "de", "van", "der", "la", "di", "el",
 
 _AFTER_POSTCODE = regex.compile(r"\b\d{3} ?\d{2},? *$")
 _WORD_RE = regex.compile(r"(?<![\p{L}\p{N}@._-])\p{L}[\p{L}'’]*(?:-\p{L}[\p{L}'’]*)*")
-_SENTENCE_END = frozenset(".!?:;\n\"'(«»–—•*>")
+# A capital word right after these starts a clause; after ".!?" only where the project's
+# sentence segmenter ends a sentence ("t.ex. Lisa" is mid-sentence, "det. Lisa" is not).
+_CLAUSE_OPENERS = frozenset(":;\n\"'(«»–—•*>")
 
 
 @lru_cache(maxsize=1)
@@ -240,12 +244,13 @@ class SwedishNameRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         """Find name candidates; see the class docstring for the scores."""
         words = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+        starts = frozenset(s.start for s in split_sentences(text))
         results: list[RecognizerResult] = []
         i = 0
         while i < len(words):
             run = self._title_run(text, words, i)
             if run:
-                results.extend(self._score_run(text, words, i, run))
+                results.extend(self._score_run(text, words, i, run, starts))
                 i += run
                 continue
             results.extend(self._lower_case_name(words, i))
@@ -273,13 +278,13 @@ class SwedishNameRecognizer(EntityRecognizer):
         return n
 
     def _score_run(
-        self, text: str, words: list[tuple[int, int, str]], i: int, n: int
+        self, text: str, words: list[tuple[int, int, str]], i: int, n: int, starts: frozenset[int]
     ) -> list[RecognizerResult]:
         run = words[i : i + n]
         if _AFTER_POSTCODE.search(text, 0, run[0][0]):
             return []  # the locality after a postcode ("575 31 Eksjö", "713 22 Nora")
         prev = words[i - 1][2].lower() if i else ""
-        at_start = self._sentence_start(text, run[0][0])
+        at_start = self._sentence_start(text, run[0][0], starts)
         if at_start and not self._keeps_first_word(run):
             prev, run, at_start = run[0][2].lower(), run[1:], False
         out: list[RecognizerResult] = []
@@ -363,11 +368,14 @@ class SwedishNameRecognizer(EntityRecognizer):
         return []
 
     @staticmethod
-    def _sentence_start(text: str, pos: int) -> bool:
+    def _sentence_start(text: str, pos: int, starts: frozenset[int]) -> bool:
+        """Does the word at ``pos`` start a sentence (``starts``: the segmenter's) or a clause?"""
         j = pos - 1
         while j >= 0 and text[j] in " \t":
             j -= 1
-        return j < 0 or text[j] in _SENTENCE_END
+        if j >= 0 and text[j] in ".!?":
+            return pos in starts
+        return j < 0 or text[j] in _CLAUSE_OPENERS
 
     def _result(self, start: int, end: int, score: float) -> RecognizerResult:
         return RecognizerResult(

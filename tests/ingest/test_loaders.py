@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from itertools import takewhile
 from pathlib import Path
 
 import pytest
 from pypdf import PdfWriter
 
-from ingest.loaders import LoadError, load
+from ingest.chunking import chunk_document
+from ingest.loaders import LoadError, load, numbered_heading_level
 from ingest.metadata import extract_metadata
 from tests.conftest import POLICIES
 
@@ -127,3 +130,170 @@ def test_real_municipal_pdf_from_shared_corpus(shared_corpus: Path):
     assert doc.pages and doc.pages >= 2
     assert {b.page for b in doc.blocks} >= {1, 2}
     assert "informationssäkerhet" in doc.text.lower()
+
+
+# --- text as written (issue 11): real public documents from ../shared/corpus -----------------
+
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_LIGATURES = "ﬁﬂﬀﬃﬄﬅﬆ"
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def test_karlshamn_pdf_title_sections_bullets_and_duties(shared_corpus: Path):
+    path = shared_corpus / "kommun_sv" / "karlshamn_7.54-IT-och-informationssakerhetspolicy-1.pdf"
+    doc = load(path)
+    _assert_offsets(doc)
+    title = extract_metadata(doc, path).title
+    assert "Microsoft Word" not in title and ".doc" not in title
+    assert title == "IT- och informationssäkerhetspolicy", "the document's own (largest) heading"
+    assert not _PRIVATE_USE.search(doc.text), "Symbol-font bullets are list items, not glyphs"
+
+    chunks = chunk_document(doc, title, _words)
+    assert not any(_PRIVATE_USE.search(c.text) for c in chunks)
+    paths = {c.section_path for c in chunks}
+    assert len(paths - {""}) >= 8, paths
+    assert sum(1 for c in chunks if not c.section_path) <= 1, "only the cover has no section"
+
+    # every committee's duties stay with its lead-in line ("Ansvarar för:") in one chunk
+    headings = [b for b in doc.blocks if b.kind == "heading"]
+    committees = [
+        "Kommunfullmäktige",
+        "Kommunstyrelsen",
+        "Tekniska nämnden",
+        "Nämnder och styrelser",
+    ]
+    for name in committees:
+        heading = next(h for h in headings if h.text == name)
+        following = doc.blocks[doc.blocks.index(heading) + 1 :]
+        own = list(takewhile(lambda b: b.kind == "text", following))
+        items = [b.text for b in own if b.text.startswith("- att ")]
+        assert items and any(b.text == "Ansvarar för:" for b in own), name
+        chunk = next(c for c in chunks if c.section_path.endswith(name))
+        assert "Ansvarar för:" in chunk.text and all(item in chunk.text for item in items), name
+
+
+def test_sunet_handbook_pdf_has_no_ligatures(shared_corpus: Path):
+    doc = load(
+        shared_corpus / "kommun_sv_more" / "sunet_handbok_informations_och_it_sakerhet_2017.pdf"
+    )
+    _assert_offsets(doc)
+    assert not any(ch in doc.text for ch in _LIGATURES)
+    assert "identifiera" in doc.text and "finns" in doc.text
+
+
+def _wrap(paragraph: str, width: int = 90) -> list[str]:
+    """Greedy wrapping as a text export does it, hyphenating long lower-case words."""
+    lines: list[str] = []
+    line = ""
+    for word in paragraph.split():
+        if not line or len(line) + 1 + len(word) <= width:
+            line = f"{line} {word}" if line else word
+            continue
+        room = width - len(line) - 2
+        if word.isalpha() and word.islower() and room >= 4 and len(word) - room >= 4:
+            lines.append(f"{line} {word[:room]}-")
+            line = word[room:]
+        else:
+            lines.append(line)
+            line = word
+    return [*lines, line]
+
+
+def test_double_spaced_plain_text_export_reflows_to_paragraphs(shared_corpus: Path, tmp_path: Path):
+    source = load(shared_corpus / "msb_metodstod_sv" / "utforma_styrdokument.md")
+    paragraphs = [
+        b.text
+        for b in source.blocks
+        if b.kind == "text" and len(b.text) > 120 and not _BULLET_OR_ROW.match(b.text)
+    ][:15]
+    assert len(paragraphs) >= 8
+    wrapped = [_wrap(p) for p in paragraphs]
+    assert any(line.endswith("-") for lines in wrapped for line in lines), "some words split"
+    # hard-wrapped, then every line break doubled: an empty line after each wrapped line,
+    # three between paragraphs
+    text = "\n\n".join("\n".join(lines) for lines in wrapped).replace("\n", "\n\n")
+    export = tmp_path / "export.txt"
+    export.write_text(text + "\n", encoding="utf-8")
+
+    doc = load(export)
+    _assert_offsets(doc)
+    assert [" ".join(b.text.split()) for b in doc.blocks] == [
+        " ".join(p.split()) for p in paragraphs
+    ]
+
+
+_BULLET_OR_ROW = re.compile(r"^(?:- |\d+[.)] )|.*\|")
+
+
+def test_single_spaced_plain_text_export_keeps_paragraphs_and_lists(shared_corpus: Path):
+    doc = load(
+        shared_corpus / "kommun_sv" / "karlshamn_7.54-IT-och-informationssakerhetspolicy-1.txt"
+    )
+    _assert_offsets(doc)
+    texts = [b.text for b in doc.blocks]
+    assert not _PRIVATE_USE.search(doc.text)
+    lead = texts.index("Tekniska nämnden")
+    assert texts[lead + 1] == "Ansvarar för:"
+    assert texts[lead + 2].startswith("- att IT-verksamheten bedrivs")
+    assert texts[lead + 3].startswith("- att genom IT-verksamheten")
+    # a wrapped list item is one block: "... bedrivs" + "med rätt krav på säkerhet ..."
+    assert any(
+        t.startswith("- att IT-verksamheten effektivt") and "med rätt krav" in t for t in texts
+    )
+
+
+def test_footnotes_are_notes_never_headings(shared_corpus: Path, tmp_path: Path):
+    assert (
+        numbered_heading_level("13 Urban Twin Transition Center: https://example.org/utt") is None
+    )
+    assert numbered_heading_level("2 Syfte ..........................................3") is None
+    assert numbered_heading_level("4.2 Skyddsnivåer") == 3
+    path = tmp_path / "noter.txt"
+    path.write_text(
+        "1 Inledning\n\nKommunen ska öka förmågan beträffande cybersäkerhet.----footnote1----\n\n"
+        "13 Urban Twin Transition Center: https://example.org/utt\n",
+        encoding="utf-8",
+    )
+    doc = load(path)
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == ["1 Inledning"]
+    assert "cybersäkerhet. [1]" in doc.text
+    assert doc.blocks[-1].kind == "text"
+    assert doc.blocks[-1].text == "Fotnot 13: Urban Twin Transition Center: https://example.org/utt"
+
+    real = load(
+        shared_corpus / "kommun_sv"
+        / "sundsvall_strategi_informationssakerhet_cybersakerhet_dataskydd_example-input.txt"
+    )  # fmt: skip
+    _assert_offsets(real)
+    headings = [b.text for b in real.blocks if b.kind == "heading"]
+    assert "2 Syfte" in headings and not any(_URL.search(h) for h in headings)
+    notes = [b.text for b in real.blocks if b.text.startswith("Fotnot ")]
+    assert any(n.startswith("Fotnot 1: KS-2022-00108-14") for n in notes)
+    assert any(n.startswith("Fotnot 1: Knappt tre av tio") for n in notes)
+    assert "----footnote" not in real.text
+
+
+_URL = re.compile(r"https?://|www\.")
+
+
+def test_markdown_task_lists_and_emphasis_are_text(shared_corpus: Path, tmp_path: Path):
+    path = shared_corpus / "kommun_sv_more" / "digg_opensource_checklista_sakerhet.md"
+    doc = load(path)
+    _assert_offsets(doc)
+    assert "[ ]" not in doc.text and "**" not in doc.text
+    assert any(b.text.startswith("- SKA: ") for b in doc.blocks)
+    assert extract_metadata(doc, path).title == "Säkerhet", "front matter title, not a heading"
+    assert not any(b.text.startswith("title:") for b in doc.blocks)
+
+    small = tmp_path / "lista.md"
+    small.write_text(
+        "# Lista\n\n- [ ] **SKA**: *Alla* konton har `MFA`.\n- [x] __BÖR__: Loggar sparas.\n",
+        encoding="utf-8",
+    )
+    assert [b.text for b in load(small).blocks[1:]] == [
+        "- SKA: Alla konton har MFA.",
+        "- ✓ BÖR: Loggar sparas.",
+    ]

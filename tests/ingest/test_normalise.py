@@ -1,0 +1,93 @@
+"""The one text normaliser (ingest/normalise.py): characters, bullets, hyphens, titles."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.normalise import (
+    clean_title,
+    join_hyphenated,
+    join_lines,
+    looks_like_file_name,
+    normalise_bullets,
+    normalise_chars,
+    normalise_text,
+)
+
+
+def test_ligatures_become_letters():
+    assert (
+        normalise_chars("identiﬁera, ﬂöde, eﬀekt, eﬃcient, ﬄ")
+        == "identifiera, flöde, effekt, efficient, ffl"
+    )
+
+
+def test_spaces_and_invisible_characters():
+    assert normalise_chars("10\u00a0000 kr\u202fper år") == "10 000 kr per år"
+    assert normalise_chars("lös\u200bord\u2060en\ufeff") == "lösorden"
+    assert normalise_chars("informations\u00adsäkerhet") == "informationssäkerhet"
+    assert normalise_chars("informations\u00ad\nsäkerhet") == "informationssäkerhet"
+    assert normalise_chars("e\u2011post") == "e-post"
+
+
+def test_decomposed_letters_are_composed_and_safe_symbols_kept():
+    assert normalise_chars("Sa\u030ag") == "Såg"
+    # superscripts, fractions and ellipses carry meaning: NFKC would change them
+    assert normalise_chars("m² ½ …") == "m² ½ …"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["\uf0b7 att besluta", "\uf0a7att besluta", "\uf076 att besluta", "\uf0d8 att besluta",
+     "\uf0fc att besluta", "• att besluta", "▪ att besluta", "◦ att besluta", "‣ att besluta",
+     "● att besluta", "– att besluta", "— att besluta", "- att besluta", "* att besluta",
+     "--    att besluta", "   • att besluta"],
+)  # fmt: skip
+def test_every_bullet_is_a_list_item(line: str):
+    assert normalise_bullets(line) == "- att besluta"
+
+
+def test_not_bullets():
+    assert normalise_bullets("– 2023 (KS-2019-00586).") == "– 2023 (KS-2019-00586)."
+    assert normalise_bullets("-5 grader") == "-5 grader"
+    assert normalise_bullets("IT-system – se nedan") == "IT-system – se nedan"
+    assert normalise_bullets("text \uf0b7 mitt i") == "text  mitt i", "stray glyphs removed"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("informa-\ntion", "information"),
+        ("Informa-\n  tionen", "Informationen"),
+        ("säkerhets-\nklassning", "säkerhetsklassning"),
+        ("IT-\npolicy", "IT-policy"),
+        ("IT-\nsäkerhet", "IT-säkerhet"),
+        ("e-\npost", "e-post"),
+        ("EU-\nkommissionen", "EU-kommissionen"),
+        ("2019-\n2023", "2019-2023"),
+        ("covid-\n19", "covid-19"),
+        ("Microsoft-\nWord", "Microsoft-Word"),
+        ("informations-\noch kommunikationsteknik", "informations- och kommunikationsteknik"),
+        ("förhållnings- \neller arbetssätt", "förhållnings- eller arbetssätt"),
+    ],
+)
+def test_hyphen_joining_keeps_compounds(text: str, expected: str):
+    assert join_hyphenated(text) == expected
+
+
+def test_join_lines_and_idempotence():
+    lines = ["Varje myndighet ska identi-", "fiera risker för IT-", "system och e-", "post."]
+    assert join_lines(lines) == "Varje myndighet ska identifiera risker för IT-system och e-post."
+    once = normalise_text("\uf0b7 ﬁnns i IT-\nmiljön och informa-\ntionen")
+    assert once == "- finns i IT-miljön och informationen"
+    assert normalise_text(once) == once
+
+
+def test_titles_cleaned_of_application_prefixes_and_extensions():
+    raw = "Microsoft Word - 7.54 IT-och informationssäkerhetspolicy.docx"
+    assert looks_like_file_name(raw)
+    assert clean_title(raw) == "7.54 IT-och informationssäkerhetspolicy"
+    assert clean_title("Policy.pdf") == "Policy"
+    assert looks_like_file_name("riktlinje_ai_2024")
+    assert not looks_like_file_name("Riktlinjer för AI")
+    assert clean_title("  Riktlinjer\u00a0för AI ") == "Riktlinjer för AI"

@@ -15,21 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ingest.segment import split_sentences
 from ingest.sparse import terms
 
-_BOUNDARY = re.compile(
-    r"(?<=[.!?])\s+(?=[\"'„(A-ZÅÄÖ0-9])|\n\s*\n|\n(?=\s*(?:[-•–*]|\d{1,2}[.)])\s)"
-)
 MARKER = re.compile(r"\s*\[(\d{1,2})\]")
 # e5 cosines of unrelated Swedish text sit around 0.75-0.8; identical text is 1.0.
 _COS_LOW, _COS_HIGH = 0.78, 0.95
-
-
-@dataclass(frozen=True)
-class Span:
-    text: str
-    start: int
-    end: int
 
 
 @dataclass
@@ -41,22 +32,6 @@ class Support:
     passage: int | None  # 1-based number of the best passage
     start: int  # quote span in that passage's text
     end: int
-
-
-def split_sentences(text: str) -> list[Span]:
-    """Sentences, paragraphs and list items of ``text`` with their offsets."""
-    spans: list[Span] = []
-    pos = 0
-    for m in [*_BOUNDARY.finditer(text), None]:
-        end = m.start() if m else len(text)
-        piece = text[pos:end]
-        stripped = piece.strip()
-        if stripped:
-            lead = len(piece) - len(piece.lstrip())
-            spans.append(Span(stripped, pos + lead, pos + lead + len(stripped)))
-        if m:
-            pos = m.end()
-    return spans
 
 
 def cited_numbers(sentence: str) -> tuple[str, list[int]]:

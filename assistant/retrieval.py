@@ -8,18 +8,23 @@ similarities) and are reported per hit. Metadata filters narrow both signals.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
 from qdrant_client import models as qm
 
+from assistant.pii import neutral_text
 from ingest import index
 from ingest.references import coarser, most_specific, parse_references
 from ingest.settings import Settings
+from ingest.sparse import terms
 from ingest.store import KnowledgeBase
 
 Mode = Literal["hybrid", "dense", "sparse"]
+_NAME = re.compile(r"\b[A-ZÅÄÖ][\wåäöÅÄÖ-]+")
+_FOLD = str.maketrans("åäöéü", "aaoeu")  # "salja" (typed without å/ä/ö) matches "sälja"
 
 
 @dataclass
@@ -83,6 +88,27 @@ class Retrieval:
     best_dense: float  # best cosine over the collection (after filters); 0 when empty
     mode: Mode
     exact: list[str] = field(default_factory=list)  # ids of hits fetched by a named reference
+    dense_scores: list[float] = field(default_factory=list)  # the dense top list, best first
+    context: list[str] = field(default_factory=list)  # texts of the dense top list and hits
+
+    def missing_names(self, question: str) -> float:
+        """1.0 when the question names something (a capitalised word past its first word,
+        e.g. "Jönköpings kommun", "Tranås") that the retrieved context never mentions."""
+        words = _NAME.findall(question)[1:]
+        names = {t.translate(_FOLD) for w in words for t in terms(w)}
+        if not names:
+            return 0.0
+        found = {t.translate(_FOLD) for t in terms("\n".join(self.context))}
+        return float(bool(names - found))
+
+    def coverage(self, question: str) -> float:
+        """Share of the question's content terms that occur anywhere in the retrieved
+        context (1.0 for a question without content terms); å/ä/ö folded."""
+        wanted = {t.translate(_FOLD) for t in terms(question)}
+        if not wanted:
+            return 1.0
+        found = {t.translate(_FOLD) for t in terms("\n".join(self.context))}
+        return len(wanted & found) / len(wanted)
 
 
 def _hit(point, dense: dict[str, float] | None = None) -> Hit:
@@ -123,7 +149,8 @@ class Retriever:
         self.s = settings
 
     def embed_query(self, question: str) -> list[float]:
-        return self.kb.embedder.get_query_embedding(question)
+        """The query vector of a (redacted) question, placeholders as neutral words."""
+        return self.kb.embedder.get_query_embedding(neutral_text(question))
 
     def search(
         self,
@@ -138,7 +165,7 @@ class Retriever:
         k = top_k or s.top_k
         flt = filters.to_qdrant() if filters else None
         dense_vec = vector if vector is not None else self.embed_query(question)
-        sparse_vec = self.kb.bm25.encode_query(question)
+        sparse_vec = self.kb.bm25.encode_query(neutral_text(question))
         dense_req = qm.QueryRequest(
             query=dense_vec, using=index.DENSE, filter=flt, limit=max(k, s.prefetch_k),
             with_payload=True,
@@ -176,13 +203,19 @@ class Retriever:
         ranked = dense_points[:k] if mode == "dense" else responses[1].points
         best = max(dense.values(), default=0.0)
         hits = [_hit(p, dense) for p in ranked]
+        scores = [float(p.score) for p in dense_points]
+        context = [_hit(p).text for p in dense_points] + [h.text for h in hits]
+        context += list({str(p.payload.get(index.HEADING, "")) for p in dense_points})
         if not refs or not responses[-1].points:
-            return Retrieval(hits, best, mode)
+            return Retrieval(hits, best, mode, [], scores, context)
         exact = _exact_hits(refs, responses[-1].points)[: max(1, (k + 1) // 2)]
         ids = {h.id for h in exact}
         merged = exact + [h for h in hits if h.id not in ids]
         best = max([best] + [h.dense_score or 0.0 for h in exact])
-        return Retrieval(merged[: max(k, len(exact))], best, mode, [h.id for h in exact])
+        context += [h.text for h in exact]
+        return Retrieval(
+            merged[: max(k, len(exact))], best, mode, [h.id for h in exact], scores, context
+        )
 
     def by_refs(self, refs: list[str], limit: int = 5) -> list[Hit]:
         """Law chunks that are the units ``refs`` name: per reference (most specific first,

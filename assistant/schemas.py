@@ -91,9 +91,17 @@ class RelatedSource(BaseModel):
     text: str
 
 
+Band = Literal["answered", "uncertain", "refused"]
+
+
 class SentenceOut(BaseModel):
+    """One statement of the answer: in extractive mode a verbatim window of one passage."""
+
     text: str
     citations: list[int]
+    document_label: str | None = Field(
+        None, description="Which document says it, when the answer quotes several documents."
+    )
     supported: bool
     score: float
     quote_citation: int | None = None
@@ -104,7 +112,12 @@ class SentenceOut(BaseModel):
 class AskResponse(BaseModel):
     id: str
     answer: str
-    refused: bool
+    band: Band = Field(
+        "answered",
+        description="answered; uncertain = no sure answer, the closest passages are shown "
+        "(never presented as an answer); refused = no support in the documents.",
+    )
+    refused: bool = Field(..., description="True unless band is 'answered'.")
     mode: str
     sentences: list[SentenceOut]
     citations: list[Citation]
@@ -113,6 +126,10 @@ class AskResponse(BaseModel):
     redactions: list[Redaction]
     timings_ms: dict[str, float]
     retrieval: dict[str, float | str] = Field(default_factory=dict)
+    answerability: dict[str, float] = Field(
+        default_factory=dict,
+        description="how the band was decided: the score (0..1) and the signals behind it",
+    )
     related: list[RelatedSource] = Field(
         default_factory=list, description="law units the cited passages refer to"
     )

@@ -13,7 +13,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from llama_index.core.llms import LLM
@@ -28,12 +28,14 @@ from assistant.answer import (
     is_english,
     refusal_text,
     render,
+    uncertain_text,
 )
+from assistant.answerability import DEFAULT_MODEL, Band, Model, Signals, decide
 from assistant.audit import AuditLog
-from assistant.citations import Support, Verifier, cited_numbers, split_sentences
+from assistant.citations import Support, Verifier, cited_numbers
 from assistant.condense import condense
 from assistant.llm import LLMUnavailableError
-from assistant.pii import PiiScrubber, Redaction
+from assistant.pii import PiiScrubber, Redaction, neutral_text
 from assistant.retrieval import Filters, Retrieval, Retriever
 from assistant.schemas import (
     AskRequest,
@@ -45,6 +47,7 @@ from assistant.schemas import (
 )
 from assistant.schemas import Redaction as RedactionOut
 from ingest import index
+from ingest.segment import split_sentences
 from ingest.settings import Settings
 from ingest.store import KnowledgeBase
 
@@ -63,6 +66,16 @@ class Prepared:
     passages: list[Passage]
     timings: dict[str, float] = field(default_factory=dict)
     started: float = 0.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The band of a question, its answerability score and signals, and the extracted claims."""
+
+    band: Band
+    score: float
+    signals: Signals | None
+    claims: list[Claim] | None
 
 
 @contextmanager
@@ -93,6 +106,7 @@ class AssistantService:
             self.embed, settings.verify_threshold, settings.verify_lexical_weight
         )
         self.extractive = ExtractiveAnswerer(self.embed, settings)
+        self.answerability: Model = DEFAULT_MODEL
         self.generative = GenerativeAnswerer(llm) if llm is not None else None
         self.mode = settings.answer_mode if llm is not None else "extractive"
 
@@ -172,11 +186,12 @@ class AssistantService:
 
     def ask(self, req: AskRequest) -> AskResponse:
         prep = self.prepare(req)
-        if self._below_floor(prep):
-            return self._finish(prep, None, [], [])
         with _timed(prep.timings, "answer"):
-            claims = self._claims(prep)
-        return self._verify_and_finish(prep, claims)
+            decision = self._decide(prep)
+            claims = decision.claims
+            if decision.band == "answered" and self.generative is not None:
+                claims = self._generate(prep)
+        return self._verify_and_finish(prep, decision, claims)
 
     def ask_stream(self, req: AskRequest) -> Iterator[tuple[str, object]]:
         """SSE events: ("meta", …), ("token", text)…, then ("done", AskResponse)."""
@@ -190,11 +205,10 @@ class AssistantService:
                 "mode": self.mode,
             },
         )
-        if self._below_floor(prep):
-            yield "done", self._finish(prep, None, [], [])
-            return
         t0 = time.perf_counter()
-        if self.generative is not None:
+        decision = self._decide(prep)
+        claims = decision.claims
+        if decision.band == "answered" and self.generative is not None:
             parts: list[str] = []
             try:
                 for delta in self.generative.stream(prep.standalone, prep.passages):
@@ -203,25 +217,41 @@ class AssistantService:
             except Exception as exc:  # noqa: BLE001 - network errors of any client
                 raise LLMUnavailableError(str(exc)) from exc
             claims = self._parse_generated("".join(parts), len(prep.passages))
-        else:
-            claims = self._claims(prep)
-            if claims:
-                for word in render(claims).split(" "):
-                    yield "token", word + " "
+        elif decision.band == "answered" and claims:
+            for word in render(claims).split(" "):
+                yield "token", word + " "
         prep.timings["answer"] = round((time.perf_counter() - t0) * 1000, 1)
-        yield "done", self._verify_and_finish(prep, claims)
+        yield "done", self._verify_and_finish(prep, decision, claims)
 
-    def _below_floor(self, prep: Prepared) -> bool:
-        floor = self.s.relevance_floor_en if is_english(prep.standalone) else self.s.relevance_floor
-        if prep.retrieval.exact:  # the question names a unit that is in the index
-            return False
-        return not prep.passages or prep.retrieval.best_dense < floor
+    def _decide(self, prep: Prepared) -> Decision:
+        """Extract the best windows and decide the band from the answerability signals."""
+        if not prep.passages:
+            return Decision("refused", 0.0, None, [])
+        found = self.extractive.answer(prep.standalone, prep.vector, prep.passages)
+        r = prep.retrieval
+        scores = np.asarray(r.dense_scores or [r.best_dense], dtype=np.float64)
+        spread = float(scores.std()) or 1e-3
+        english = is_english(prep.standalone)
+        signals = Signals(
+            best_dense=r.best_dense,
+            dense_z=(r.best_dense - float(scores.mean())) / spread,
+            best_sentence=found.best_cosine,
+            lexical=found.best_lexical,
+            # an English question's words are not the Swedish corpus's: no evidence either way
+            coverage=1.0 if english else r.coverage(neutral_text(prep.standalone)),
+            english=float(english),
+            type_match=found.type_match,
+            missing_names=r.missing_names(prep.standalone),
+        )
+        score = self.answerability.score(signals)
+        band = decide(score, self.s.answer_threshold, self.s.uncertain_threshold, bool(r.exact))
+        if band == "answered" and not found.claims:
+            band = "uncertain"
+        return Decision(band, score, signals, found.claims)
 
-    def _claims(self, prep: Prepared) -> list[Claim] | None:
-        if self.generative is None:
-            return self.extractive.answer(prep.standalone, prep.vector, prep.passages)
+    def _generate(self, prep: Prepared) -> list[Claim] | None:
         try:
-            text = self.generative.answer(prep.standalone, prep.passages)
+            text = self.generative.answer(prep.standalone, prep.passages)  # type: ignore[union-attr]
         except Exception as exc:  # noqa: BLE001 - network errors of any client
             raise LLMUnavailableError(str(exc)) from exc
         return self._parse_generated(text, len(prep.passages))
@@ -237,30 +267,49 @@ class AssistantService:
                 claims.append(Claim(clean, [n for n in numbers if 1 <= n <= n_passages]))
         return claims or None
 
-    def _verify_and_finish(self, prep: Prepared, claims: list[Claim] | None) -> AskResponse:
+    def _supports(self, prep: Prepared, claims: list[Claim]) -> list[Support]:
+        """Extractive claims are checked verbatim against their passage; generated ones by
+        the verifier (term overlap + embedding similarity)."""
+        if all(c.start is not None for c in claims):
+            out = []
+            for c in claims:
+                text = prep.passages[c.citations[0] - 1].hit.text
+                ok = text[c.start : c.end] == c.text
+                out.append(Support(ok, float(ok), float(ok), float(ok), c.citations[0],
+                                   c.start or 0, c.end or 0))  # fmt: skip
+            return out
+        return self.verifier.verify(
+            [c.text for c in claims], [c.citations for c in claims],
+            [p.hit.text for p in prep.passages],
+        )  # fmt: skip
+
+    def _verify_and_finish(
+        self, prep: Prepared, decision: Decision, claims: list[Claim] | None
+    ) -> AskResponse:
+        if decision.band != "answered":
+            return self._finish(prep, decision, None, [], [])
         if not claims:
-            return self._finish(prep, None, [], [])
+            return self._finish(prep, replace(decision, band="refused"), None, [], [])
         with _timed(prep.timings, "verify"):
-            supports = self.verifier.verify(
-                [c.text for c in claims], [c.citations for c in claims],
-                [p.hit.text for p in prep.passages],
-            )  # fmt: skip
+            supports = self._supports(prep, claims)
         supported = sum(s.supported for s in supports) / len(supports)
-        refuse = supported < self.s.min_supported_ratio
-        return self._finish(prep, None if refuse else claims, claims, supports)
+        if supported < self.s.min_supported_ratio:
+            return self._finish(prep, replace(decision, band="refused"), None, claims, supports)
+        return self._finish(prep, decision, claims, claims, supports)
 
     def _finish(
         self,
         prep: Prepared,
+        decision: Decision,
         answer_claims: list[Claim] | None,
         claims: list[Claim],
         supports: list[Support],
     ) -> AskResponse:
-        refused = answer_claims is None
         sentences = [
             SentenceOut(
                 text=c.text,
                 citations=c.citations,
+                document_label=c.label,
                 supported=s.supported,
                 score=round(s.score, 3),
                 quote_citation=s.passage,
@@ -269,11 +318,17 @@ class AssistantService:
             )
             for c, s in zip(claims, supports, strict=True)
         ]
-        answer = refusal_text(prep.standalone) if refused else render(answer_claims)
+        if decision.band == "answered" and answer_claims:
+            answer = render(answer_claims)
+        elif decision.band == "uncertain":
+            answer = self._closest(prep)
+        else:
+            answer = refusal_text(prep.standalone)
         response = AskResponse(
             id=uuid.uuid4().hex,
             answer=answer,
-            refused=refused,
+            band=decision.band,
+            refused=decision.band != "answered",
             mode=self.mode,
             sentences=sentences,
             citations=self._citations(prep.passages, sentences),
@@ -285,6 +340,8 @@ class AssistantService:
                 "mode": prep.retrieval.mode,
                 "best_dense": round(prep.retrieval.best_dense, 4),
             },
+            answerability={"score": round(decision.score, 4)}
+            | (decision.signals.as_dict() if decision.signals else {}),
         )
         with _timed(prep.timings, "related"):
             response.related = self._related(prep.passages, response.citations)
@@ -293,6 +350,18 @@ class AssistantService:
         if self.audit is not None:
             self.audit.record_answer(response)
         return response
+
+    @staticmethod
+    def _closest(prep: Prepared) -> str:
+        """The uncertain answer: a notice and the closest sections, never as an answer."""
+        lines, seen = [uncertain_text(prep.standalone)], set()
+        for p in prep.passages:
+            key = (p.hit.document_id, p.hit.section_path)
+            if key in seen or len(seen) >= 3:
+                continue
+            seen.add(key)
+            lines.append(f"- {p.label()} [{p.n}]")
+        return "\n".join(lines)
 
     def _related(self, passages: list[Passage], citations: list[Citation]) -> list[RelatedSource]:
         """Cross-links: law units (payload ``unit_refs``) that the cited non-law passages refer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 SETS: tuple[str, ...] = ("policies", "shared")
 KINDS = frozenset({"answerable", "refusal", "pii", "followup"})
 STYLES = ("formal", "informal", "short", "misspelled", "english")
+HALVES = ("calibration", "heldout")
 
 
 class GoldenError(ValueError):
@@ -143,3 +145,9 @@ def select(
     if not limit or limit >= len(chosen):
         return chosen
     return [chosen[i * len(chosen) // limit] for i in range(limit)]
+
+
+def half(item_id: str) -> str:
+    """The item's half, stable across runs and machines (CRC-32 of the id, mod 2):
+    thresholds are chosen on ``"calibration"`` and reported on ``"heldout"``."""
+    return HALVES[zlib.crc32(item_id.encode("utf-8")) % 2]

@@ -1,21 +1,28 @@
 """Metrics over per-item records from :mod:`eval.runner` (flat ``name → value`` dicts).
 
 A value is None when there is nothing to measure (e.g. refusal recall without refusal items).
-Names: ``retrieval.<mode>.hit@5``, ``answer.citation_precision``, ``refusal.f1``,
-``pii.golden.leak_free``, ``latency.<stage>.p95`` (ms), ``style.<style>.hit@5``, ….
+Names: ``retrieval.<mode>.hit@5``, ``answer.citation_precision``, ``answer.fact``,
+``band.unanswerable_answered``, ``refusal.f1``, ``pii.golden.leak_free``,
+``latency.<stage>.p95`` (ms), ``style.<style>.hit@5``, ``heldout.refusal.f1``, ….
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
+from itertools import combinations
 
 import numpy as np
 
-from eval.golden import STYLES
+from eval.golden import STYLES, half
 
 STAGES = ("scrub", "condense", "embed", "search", "expand", "answer", "verify", "total")
 HIT_AT = (1, 3, 5)
+BANDS = ("answered", "uncertain", "refused")
+NEAR_DUPLICATE = 0.9  # difflib ratio from which two statements count as the same
 Metrics = dict[str, float | None]
+_MARKER = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
 
 
 def _mean(values: Iterable[float | bool]) -> float | None:
@@ -38,12 +45,62 @@ def retrieval(results: list[dict], mode: str, k: int, prefix: str = "") -> Metri
     return out
 
 
+def strip_markers(text: str) -> str:
+    """``text`` without its citation markers ("[1]", "[2, 3]")."""
+    return _MARKER.sub("", text)
+
+
+def word_count(text: str) -> int:
+    """Words of an answer text, without [n] markers (tokens with a letter or digit)."""
+    return sum(any(ch.isalnum() for ch in tok) for tok in strip_markers(text).split())
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def states_fact(answer: str, key_phrase: str) -> bool:
+    """The answer text itself (not the cited quotes) contains the key phrase
+    (case- and whitespace-insensitive, [n] markers ignored)."""
+    return _norm(key_phrase) in _norm(strip_markers(answer))
+
+
+def _statement_key(text: str) -> str:
+    return " ".join(re.sub(r"[^\w§]+", " ", strip_markers(text).casefold()).split())
+
+
+def has_near_duplicates(texts: Sequence[str], ratio: float = NEAR_DUPLICATE) -> bool:
+    """Two statements of near-identical text: after normalising (case, punctuation, markers),
+    one contains the other (as whole words) or their difflib ratio is ≥ ``ratio``."""
+    keys = [k for k in map(_statement_key, texts) if k]
+    return any(
+        f" {a} " in f" {b} " or f" {b} " in f" {a} " or SequenceMatcher(None, a, b).ratio() >= ratio
+        for a, b in combinations(keys, 2)
+    )
+
+
+def band(record: dict) -> str:
+    """The record's answer band (records without one: "refused" if refused, else "answered")."""
+    return record.get("band") or ("refused" if record["refused"] else "answered")
+
+
 def answers(results: list[dict]) -> Metrics:
-    """Citation precision/recall, key-phrase hits and verified sentences."""
+    """Citation precision/recall, key phrase and fact, verified sentences, and the shape of
+    answered responses: fragments, duplicate statements, length in words."""
     should = [r for r in results if not r["should_refuse"]]
     answered = [r for r in should if not r["refused"]]
     cited = [ok for r in answered for ok in r["cited_relevant"]]
     sentences = [s["supported"] for r in results if not r["refused"] for s in r["sentences"]]
+    confident = [r for r in results if band(r) == "answered"]
+    # statements whose span is known (extractive mode): does each end where a source sentence ends?
+    ends = [
+        s["sentence_end"]
+        for r in confident
+        if r.get("mode") == "extractive"
+        for s in r["sentences"]
+        if s.get("sentence_end") is not None
+    ]
+    words = [r["answer_words"] for r in confident if r.get("answer_words") is not None]
     return {
         "answer.answered": _mean(not r["refused"] for r in should),
         "answer.citation_precision": _mean(cited),
@@ -51,8 +108,32 @@ def answers(results: list[dict]) -> Metrics:
         "answer.key_phrase": _mean(
             bool(r["key_phrase_hit"]) for r in should if r["key_phrase"] is not None
         ),
+        "answer.fact": _mean(
+            bool(r.get("fact_hit")) and band(r) == "answered"
+            for r in should
+            if r["key_phrase"] is not None
+        ),
         "answer.supported": _mean(sentences),
+        "answer.fragments": _mean(not end for end in ends),
+        "answer.duplicates": _mean(
+            has_near_duplicates([s["text"] for s in r["sentences"]]) for r in confident
+        ),
+        "answer.words.p50": float(np.percentile(words, 50)) if words else None,
+        "answer.words.p90": float(np.percentile(words, 90)) if words else None,
     }
+
+
+def bands(results: list[dict]) -> Metrics:
+    """Three-band confusion: shares of answered / uncertain / refused over all items, and
+    the confident mistakes (an unanswerable item answered, an answerable one refused or
+    uncertain)."""
+    should = [r for r in results if r["should_refuse"]]
+    answerable = [r for r in results if not r["should_refuse"]]
+    out: Metrics = {f"band.{b}": _mean(band(r) == b for r in results) for b in BANDS}
+    out["band.unanswerable_answered"] = _mean(band(r) == "answered" for r in should)
+    out["band.answerable_refused"] = _mean(band(r) == "refused" for r in answerable)
+    out["band.answerable_uncertain"] = _mean(band(r) == "uncertain" for r in answerable)
+    return out
 
 
 def refusals(results: list[dict]) -> Metrics:
@@ -126,8 +207,18 @@ def compute(results: list[dict], modes: Iterable[str] = ("hybrid",), k: int = 5)
     }
     for mode in modes:
         out |= retrieval(results, mode, k, prefix=f"retrieval.{mode}.")
-    out |= answers(results) | refusals(results) | pii(results) | latency(results)
-    out |= groups(results, "style", STYLES, main)
+    out |= answers(results) | bands(results) | refusals(results) | pii(results)
+    out |= latency(results) | groups(results, "style", STYLES, main)
     kinds = sorted({r["kind"] for r in results})
     out |= groups(results, "kind", kinds, main)
-    return out
+    return out | heldout(results)
+
+
+def heldout(results: list[dict]) -> Metrics:
+    """Answer, band and refusal metrics on the held-back half (``eval.golden.half``), prefixed
+    ``heldout.``: answerability thresholds are chosen on the other half and reported here."""
+    part = [r for r in results if half(r["id"]) == "heldout"]
+    if not part:
+        return {"heldout.n.items": 0.0}
+    inner = answers(part) | bands(part) | refusals(part)
+    return {"heldout.n.items": float(len(part))} | {f"heldout.{k}": v for k, v in inner.items()}

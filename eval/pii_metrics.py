@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -41,7 +42,35 @@ KINDS: dict[str, str] = {
     "registreringsnummer": "REGNUMMER",
     "ärendenummer": "ÄRENDENUMMER",
 }
-_KIND_OF_TYPE = {"NAMN": "namn (i Faker)"} | {t: k for k, t in KINDS.items() if t != "NAMN"}
+_KIND_OF_TYPE = {t: k for k, t in KINDS.items() if t != "NAMN"}
+_PARTICLES = frozenset({"von", "af", "av", "de", "van", "der", "la", "di", "el", "al", "bin"})
+
+
+@lru_cache(maxsize=1)
+def faker_sv_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Lower-case (first names, last names) of the installed Faker ``sv_SE`` person provider
+    (read as :func:`assistant.pii.names.faker_names` reads it)."""
+    from faker.providers.person.sv_SE import Provider
+
+    first = {n.lower() for n in (*Provider.first_names_female, *Provider.first_names_male)}
+    return frozenset(first), frozenset(n.lower() for n in Provider.last_names)
+
+
+def name_kind(name: str) -> str:
+    """The metric row of a hand-written name: "namn (i Faker)" when its first name(s) are in
+    Faker's sv_SE first names and its last name in its last names (a single name: in
+    either; a double name "Anna-Karin": as a whole or each part), else "namn (ej i Faker)"."""
+    first, last = faker_sv_names()
+
+    def known(word: str, names: frozenset[str]) -> bool:
+        return word in names or all(part in names for part in word.split("-"))
+
+    words = [w for w in name.lower().split() if w not in _PARTICLES]
+    if len(words) == 1:
+        inside = known(words[0], first) or known(words[0], last)
+    else:
+        inside = all(known(w, first) for w in words[:-1]) and known(words[-1], last)
+    return "namn (i Faker)" if inside else "namn (ej i Faker)"
 
 
 @dataclass(frozen=True)
@@ -333,11 +362,12 @@ def generate_cases(corpus: Corpus, n: int = 300, seed: int = SEED) -> list[PiiCa
 
 
 def parse_marked(text: str, source: str = "handskriven") -> PiiCase:
-    """``"Ring [[TELEFON:070-123 45 67]]"`` → case with one expected entity."""
+    """``"Ring [[TELEFON:070-123 45 67]]"`` → case with one expected entity (a ``NAMN``'s
+    kind by :func:`name_kind`)."""
     out, entities, pos = "", [], 0
     for m in re.finditer(r"\[\[([^:\]]+):([^\]]+)\]\]", text):
         out += text[pos : m.start()]
-        kind = _KIND_OF_TYPE.get(m.group(1), m.group(1))
+        kind = name_kind(m.group(2)) if m.group(1) == "NAMN" else _KIND_OF_TYPE[m.group(1)]
         entities.append(Entity(kind, len(out), len(out) + len(m.group(2))))
         out += m.group(2)
         pos = m.end()

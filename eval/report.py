@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from eval.golden import STYLES  # noqa: E402
-from eval.metrics import STAGES, Metrics  # noqa: E402
+from eval.metrics import STAGES, Metrics, has_near_duplicates  # noqa: E402
 from eval.thresholds import Section  # noqa: E402
 
 ANSWER_ROWS = (
@@ -20,9 +20,22 @@ ANSWER_ROWS = (
     ("answer.citation_precision", "citation precision (cited passages in an expected section)"),
     ("answer.citation_recall", "citation recall (items citing ≥ 1 expected section)"),
     ("answer.key_phrase", "key phrase in answer or cited quotes"),
+    ("answer.fact", "answered, and the answer text states the key phrase"),
     ("answer.supported", "answer sentences verified as supported"),
+    ("answer.fragments", "statements not ending at a source sentence end (extractive)"),
+    ("answer.duplicates", "answers with two near-identical statements"),
+    ("answer.words.p50", "words per answer, p50"),
+    ("answer.words.p90", "words per answer, p90"),
 )
 REFUSAL_ROWS = ("refusal.precision", "refusal.recall", "refusal.f1", "refusal.accuracy")
+BAND_ROWS = (
+    ("band.answered", "answered (all items)"),
+    ("band.uncertain", "uncertain (all items)"),
+    ("band.refused", "refused (all items)"),
+    ("band.unanswerable_answered", "items to refuse answered confidently"),
+    ("band.answerable_refused", "answerable items refused"),
+    ("band.answerable_uncertain", "answerable items uncertain"),
+)
 PII_ROWS = (
     ("pii.golden.leak_free", "PII items: no value left in redacted/standalone query"),
     ("pii.golden.no_partial_leak", "PII items: no word (≥ 3 chars) of a value left"),
@@ -32,9 +45,9 @@ PII_ROWS = (
 
 SUMMARY_COLUMNS = (
     ("answer.citation_precision", "cit. precision"), ("answer.citation_recall", "cit. recall"),
-    ("answer.key_phrase", "key phrase"), ("answer.supported", "supported"),
-    ("refusal.f1", "refusal F1"), ("latency.total.p50", "total p50 ms"),
-    ("latency.total.p95", "total p95 ms"),
+    ("answer.key_phrase", "key phrase"), ("answer.fact", "fact"),
+    ("answer.supported", "supported"), ("refusal.f1", "refusal F1"),
+    ("latency.total.p50", "total p50 ms"), ("latency.total.p95", "total p95 ms"),
 )  # fmt: skip
 
 
@@ -160,6 +173,12 @@ def problems(record: dict, main_mode: str = "hybrid") -> list[str]:
             out.append("no expected section cited")
         if record["key_phrase_hit"] is False:
             out.append("key phrase missing")
+        if record.get("fact_hit") is False:
+            out.append("fact missing")
+        if any(s.get("sentence_end") is False for s in record["sentences"]):
+            out.append("fragment")
+        if has_near_duplicates([s["text"] for s in record["sentences"]]):
+            out.append("duplicate")
     if record["pii_leaked"] or record["pii_partial_leaks"]:
         out.append("PII leak")
     if record["pii_missing_types"]:
@@ -173,7 +192,8 @@ def _got(record: dict, main_mode: str) -> str:
     if record["error"]:
         return record["error"]
     cited = [f"{c['document']} §{c['section']}" for c in record["citations"] if c["cited"]]
-    parts = ["REFUSED" if record["refused"] else "cited: " + (", ".join(cited) or "none")]
+    band = record.get("band") or ("refused" if record["refused"] else "answered")
+    parts = [band.upper() if record["refused"] else "cited: " + (", ".join(cited) or "none")]
     rec = record.get("retrieval", {}).get(main_mode)
     if rec is not None:
         top = [f"{h['document']} §{h['section']}" for h in rec["hits"][:3]]
@@ -239,10 +259,22 @@ def set_section(name: str, data: dict, stem: str, folder: Path, gate: Section | 
         lines += [f"![retrieval]({png.name})", ""]
     lines += ["### Answers", ""]
     lines += _table(["metric", "value"], [[label, _f(m.get(key))] for key, label in ANSWER_ROWS])
+    held = f"held-out half ({int(m.get('heldout.n.items') or 0)} items)"
     lines += ["### Refusals", ""]
     lines += _table(
-        ["metric", "value"],
-        [[key.split(".")[1], _f(m.get(key))] for key in REFUSAL_ROWS],
+        ["metric", "value", held],
+        [[key.split(".")[1], _f(m.get(key)), _f(m.get(f"heldout.{key}"))] for key in REFUSAL_ROWS],
+    )
+    lines += ["### Answer bands", ""]
+    lines += [
+        "`refused` counts uncertain and refused answers alike (`AskResponse.refused`); the "
+        "bands tell them apart. The held-out half (`eval.golden.half`) is the half that "
+        "answerability thresholds are not chosen on.",
+        "",
+    ]
+    lines += _table(
+        ["metric", "value", held],
+        [[label, _f(m.get(key)), _f(m.get(f"heldout.{key}"))] for key, label in BAND_ROWS],
     )
     lines += ["### Personal data in the golden questions", ""]
     lines += _table(["metric", "value"], [[label, _f(m.get(key))] for key, label in PII_ROWS])
@@ -348,8 +380,8 @@ def markdown(run: dict, stem: str, folder: Path, thresholds: Mapping[str, Sectio
             if s["fusion"] == "rrf"
             else ""
         )  # fmt: skip
-        + f", top_k {s['top_k']}, relevance floor {s['relevance_floor']} "
-        f"(English {s['relevance_floor_en']})",
+        + f", top_k {s['top_k']}, answerability thresholds answer {s['answer_threshold']} "
+        f"/ uncertain {s['uncertain_threshold']}",
     ]
     if run.get("limit"):
         lines.append(f"- subset: {run['limit']} items per set, spread evenly")

@@ -21,8 +21,9 @@ from assistant.pii import PiiScrubber
 from assistant.retrieval import Hit, Retriever
 from assistant.schemas import AskRequest, AskResponse, Turn
 from eval import metrics, pii_metrics
-from eval.golden import GoldenItem
+from eval.golden import GoldenItem, half
 from ingest import index
+from ingest.segment import split_sentences
 from ingest.store import KnowledgeBase
 
 MODES: tuple[str, ...] = ("dense", "sparse", "hybrid")
@@ -62,6 +63,28 @@ def _leaks(values: Iterable[str], texts: Iterable[str]) -> tuple[list[str], list
         )
     ]
     return full, partial
+
+
+def ends_at_sentence_end(source: str, end: int) -> bool:
+    """True if offset ``end`` is where a sentence of ``source`` ends (by the project's one
+    segmenter, ``ingest.segment.split_sentences``)."""
+    return any(span.end == end for span in split_sentences(source))
+
+
+def statements(resp: AskResponse) -> list[dict]:
+    """The response's statements with their quote spans; ``sentence_end``: whether the span
+    ends at a sentence end of the cited passage's text (None without a span)."""
+    texts = {c.n: c.text for c in resp.citations}
+    out = []
+    for s in resp.sentences:
+        source = texts.get(s.quote_citation) if s.quote_citation is not None else None
+        known = source is not None and s.quote_end is not None
+        out.append({
+            "text": s.text, "supported": s.supported, "label": s.document_label,
+            "citation": s.quote_citation, "start": s.quote_start, "end": s.quote_end,
+            "sentence_end": ends_at_sentence_end(source, s.quote_end) if known else None,
+        })  # fmt: skip
+    return out
 
 
 def _hits(hits: list[Hit]) -> list[dict]:
@@ -110,6 +133,7 @@ def run_item(
         "key_phrase": item.key_phrase,
         "should_refuse": item.should_refuse,
         "pii_types": list(item.pii_types),
+        "half": half(item.id),
         "error": None,
     }
     try:
@@ -119,18 +143,23 @@ def run_item(
         record["error"] = f"LLM unavailable: {exc}"[:300]
     if resp is None:
         query = components.scrubber.scrub(item.question).text
-        record.update(refused=True, answer="", citations=[], sentences=[], redacted_query=query,
-                      standalone_query=query, redactions={}, timings={})  # fmt: skip
+        record.update(refused=True, band="refused", mode=None, answer="", answer_words=0,
+                      citations=[], sentences=[], redacted_query=query, standalone_query=query,
+                      redactions={}, timings={}, answerability={})  # fmt: skip
     else:
         query = resp.standalone_query
         record.update(
             refused=resp.refused,
+            band=resp.band,
+            mode=resp.mode,
             answer=resp.answer,
+            answer_words=metrics.word_count(resp.answer),
             redacted_query=resp.redacted_query,
             standalone_query=resp.standalone_query,
             redactions={r.type: r.count for r in resp.redactions},
             timings=dict(resp.timings_ms),
-            sentences=[{"text": s.text, "supported": s.supported} for s in resp.sentences],
+            answerability=dict(resp.answerability),
+            sentences=statements(resp),
             citations=[
                 {
                     "n": c.n,
@@ -148,8 +177,11 @@ def run_item(
     if item.key_phrase:
         haystack = _norm(" ".join([record["answer"], *(c["quote"] for c in cited)]))
         record["key_phrase_hit"] = not record["refused"] and _norm(item.key_phrase) in haystack
+        record["fact_hit"] = record["band"] == "answered" and metrics.states_fact(
+            record["answer"], item.key_phrase
+        )
     else:
-        record["key_phrase_hit"] = None
+        record["key_phrase_hit"] = record["fact_hit"] = None
     full, partial = _leaks(item.pii_values, [record["redacted_query"], query])
     record["pii_leaked"] = full
     record["pii_partial_leaks"] = partial
@@ -202,6 +234,18 @@ def print_progress(done: int, total: int, record: dict) -> None:
         print(f"  {done}/{total} ({record['id']})", file=sys.stderr, flush=True)
 
 
+def shared_only_pii_metrics() -> list[str]:
+    """Scrubber metrics that only the generated cases (``shared/corpus/pii_sv``) measure:
+    those of kinds without a hand-written case (``eval.pii_cases.TRICKY``)."""
+    own = {e.kind for case in pii_metrics.tricky_cases() for e in case.entities}
+    return [
+        f"pii.{metric}.{kind}"
+        for kind in pii_metrics.KINDS
+        if kind not in own
+        for metric in ("recall", "typed_recall")
+    ]
+
+
 def scrubber_metrics(
     scrubber: PiiScrubber, corpus: Path | None = None
 ) -> tuple[metrics.Metrics, list[str]]:
@@ -209,12 +253,12 @@ def scrubber_metrics(
 
     Returns the metrics (``pii.recall.<kind>``, ``pii.typed_recall.<kind>``,
     ``pii.policy_fp_rate``) and notes (misses, false positives). Without the
-    ``shared/corpus/pii_sv`` corpus only the hand-written cases are used.
+    ``shared/corpus/pii_sv`` corpus (absent or empty) only the hand-written cases are used.
     """
     corpus = corpus or pii_metrics.DEFAULT_CORPUS
     cases = pii_metrics.tricky_cases()
     notes: list[str] = []
-    if corpus.is_dir():
+    if corpus.is_dir() and any(corpus.iterdir()):
         cases = pii_metrics.generate_cases(pii_metrics.load_corpus(corpus)) + cases
     else:
         notes.append(f"{corpus} is absent: hand-written cases only")

@@ -79,15 +79,19 @@ def check(
     thresholds: Section | Mapping,
     require_all: bool = True,
     skip_prefixes: Iterable[str] = (),
+    optional: Iterable[str] = (),
 ) -> list[str]:
     """Every violated threshold as a readable line ([] = pass).
 
     A metric that was not measured (absent or None) fails when ``require_all`` (a full run)
-    and is skipped otherwise (a ``--limit`` subset may lack, e.g., refusal items).
-    Metrics whose name starts with one of ``skip_prefixes`` are not checked.
+    and is skipped otherwise (a ``--limit`` subset may lack, e.g., refusal items), and
+    always when it is in ``optional`` (its input, e.g. ``../shared``, is absent; a measured
+    optional metric is checked as usual). Metrics whose name starts with one of
+    ``skip_prefixes`` are not checked.
     """
     section = Section.of(thresholds)
     skip = tuple(skip_prefixes)
+    optional = frozenset(optional)
     failures: list[str] = []
     for bound, table in (("min", section.min), ("max", section.max)):
         for name, limit in sorted(table.items()):
@@ -95,7 +99,7 @@ def check(
                 continue
             value = metrics.get(name)
             if value is None or (isinstance(value, float) and math.isnan(value)):
-                if require_all:
+                if require_all and name not in optional:
                     failures.append(f"{name}: not measured (threshold {bound} {_fmt(limit)})")
                 continue
             if bound == "min" and value < limit:
@@ -105,17 +109,32 @@ def check(
     return failures
 
 
+def unmeasured(
+    metrics: Mapping[str, float | None], thresholds: Section | Mapping, names: Iterable[str]
+) -> list[str]:
+    """The gated metrics among ``names`` that were not measured (sorted)."""
+    section = Section.of(thresholds)
+    gated = set(section.min) | set(section.max)
+    return sorted(
+        n for n in set(names) & gated
+        if metrics.get(n) is None or (isinstance(metrics[n], float) and math.isnan(metrics[n]))
+    )  # fmt: skip
+
+
 def check_all(
     results: Mapping[str, Mapping[str, float | None]],
     thresholds: Mapping[str, Section | Mapping],
     require_all: bool = True,
     skip_prefixes: Iterable[str] = (),
+    optional: Mapping[str, Iterable[str]] | None = None,
 ) -> list[str]:
-    """Check each section that was run (``results``: section → metrics); prefixed lines."""
+    """Check each section that was run (``results``: section → metrics); prefixed lines.
+    ``optional``: per section, metrics not required when unmeasured (see :func:`check`)."""
     failures: list[str] = []
     for name, metrics in results.items():
         if name in thresholds:
-            lines = check(metrics, thresholds[name], require_all, skip_prefixes)
+            extra = (optional or {}).get(name, ())
+            lines = check(metrics, thresholds[name], require_all, skip_prefixes, extra)
             failures += [f"{name}: {line}" for line in lines]
     return failures
 
@@ -125,18 +144,26 @@ def check_all(
 # (section pattern, metric pattern) of the gated metrics; fnmatch patterns.
 GATED_MIN = (
     ("*", "retrieval.*.hit@1"), ("*", "retrieval.*.hit@5"), ("*", "retrieval.*.mrr"),
-    ("*", "retrieval.*.recall@*"), ("*", "answer.*"), ("*", "refusal.*"), ("*", "pii.golden.*"),
-    ("*", "kind.*.hit@5"), ("policies", "style.*.hit@5"), ("policies", "style.*.refusal_accuracy"),
+    ("*", "retrieval.*.recall@*"), ("*", "answer.answered"), ("*", "answer.citation_*"),
+    ("*", "answer.key_phrase"), ("*", "answer.fact"), ("*", "answer.supported"),
+    ("*", "refusal.*"), ("*", "pii.golden.*"), ("*", "kind.*.hit@5"),
+    ("policies", "style.*.hit@5"), ("policies", "style.*.refusal_accuracy"),
     ("pii", "pii.recall.*"), ("pii", "pii.typed_recall.personnummer"),
 )  # fmt: skip
-GATED_MAX = (("*", "pii.false_positive_rate"), ("pii", "pii.policy_fp_rate"),
-             ("*", "latency.total.p50"), ("*", "latency.total.p95"))  # fmt: skip
+GATED_MAX = (
+    ("*", "pii.false_positive_rate"), ("pii", "pii.policy_fp_rate"),
+    ("*", "latency.total.p50"), ("*", "latency.total.p95"),
+    ("*", "answer.fragments"), ("*", "answer.duplicates"), ("*", "answer.words.*"),
+    ("*", "heldout.band.unanswerable_answered"), ("*", "heldout.band.answerable_refused"),
+    ("*", "heldout.band.answerable_uncertain"),
+)  # fmt: skip
 NO_MARGIN = frozenset({"pii.golden.leak_free", "pii.golden.no_partial_leak"})
 
 
 def suggest(sections: Mapping[str, Mapping[str, float | None]], margin: float = 0.03) -> str:
     """``thresholds.toml`` text from measured metrics: minimums = value − ``margin`` (rounded
-    down to 0.01), never below a hard floor; rates ≤ value + 0.01; latency ≤ 3 × value."""
+    down to 0.01), never below a hard floor; rates ≤ value + 0.01; latency ≤ 3 × value;
+    answer length (``answer.words.*``) ≤ 1.2 × value words."""
     import fnmatch
 
     def gated(rules, section: str, metric: str) -> bool:
@@ -152,8 +179,12 @@ def suggest(sections: Mapping[str, Mapping[str, float | None]], margin: float = 
                 v = value if name in NO_MARGIN else math.floor((value - margin) * 100) / 100
                 mins[name] = max(v, HARD_FLOORS.get(section, {}).get(name, 0.0), 0.0)
             elif gated(GATED_MAX, section, name):
-                top = math.ceil(3 * value / 100) * 100 if name.startswith("latency.") else None
-                maxs[name] = float(top) if top is not None else round(value + 0.01, 2)
+                if name.startswith("latency."):
+                    maxs[name] = float(math.ceil(3 * value / 100) * 100)
+                elif name.startswith("answer.words."):
+                    maxs[name] = float(math.ceil(1.2 * value))
+                else:
+                    maxs[name] = round(value + 0.01, 2)
         for name, floor in HARD_FLOORS.get(section, {}).items():
             mins[name] = max(mins.get(name, floor), floor)
         for bound, table in (("min", mins), ("max", maxs)):

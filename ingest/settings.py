@@ -89,12 +89,6 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1)
     top_k: int = Field(5, ge=1, le=50)
     prefetch_k: int = Field(40, ge=1, le=500, description="Candidates per signal before fusion.")
-    relevance_floor: float = Field(
-        0.85, ge=0, le=1, description="Best dense cosine below this means: no support, refuse."
-    )
-    relevance_floor_en: float = Field(
-        0.80, ge=0, le=1, description="The floor for English questions (cross-lingual cosines)."
-    )
 
     neighbour_chunks: int = Field(
         1, ge=0, le=3, description="Chunks before/after a hit in the same section added as context."
@@ -110,9 +104,21 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(120.0, gt=0)
     llm_temperature: float = Field(0.1, ge=0, le=2)
     llm_max_tokens: int = Field(512, ge=16, le=8192)
-    extractive_max_sentences: int = Field(4, ge=1, le=10)
+    extractive_max_windows: int = Field(
+        3, ge=1, le=10, description="Extractive: quoted windows (passages) per answer at most."
+    )
     sentence_floor: float = Field(
-        0.82, ge=0, le=1, description="Extractive: a sentence below this cosine is not used."
+        0.82, ge=0, le=1, description="Extractive: a sentence below this cosine is not quoted."
+    )
+    answer_threshold: float = Field(
+        0.621, ge=0, le=1, description="Answerability score from which a question is answered."
+    )
+    uncertain_threshold: float = Field(
+        0.105,
+        ge=0,
+        le=1,
+        description="Below this score: refused; between it and answer_threshold: uncertain "
+        "(the closest sections are shown, not an answer).",
     )
 
     # --- verify ------------------------------------------------------------------------

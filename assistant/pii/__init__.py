@@ -14,6 +14,7 @@ module logs nothing about the text.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,16 +31,29 @@ from spacy.lang.sv.stop_words import STOP_WORDS
 from assistant.pii.recognizers import (
     ENTITY_LABELS,
     LANGUAGE,
+    NEUTRAL_WORDS,
     build_recognizers,
     deny_list_recognizer,
 )
 from ingest.settings import Settings, get_settings
 
-__all__ = ["PiiScrubError", "PiiScrubber", "Redaction", "ScrubResult", "Span", "get_scrubber"]
+__all__ = [
+    "PiiScrubError", "PiiScrubber", "Redaction", "ScrubResult", "Span", "get_scrubber",
+    "neutral_text",
+]  # fmt: skip
 
 # Presidio logs context words and match details at DEBUG: keep raw text out of all logs.
 for _name in ("presidio-analyzer", "presidio-anonymizer"):
     logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+_PLACEHOLDER = re.compile(r"<(" + "|".join(map(re.escape, NEUTRAL_WORDS)) + r")>(s\b)?")
+
+
+def neutral_text(redacted: str) -> str:
+    """Redacted text with its placeholders as neutral words, for retrieval only:
+    "Får jag mejla <NAMN>s personnummer?" → "Får jag mejla en persons personnummer?"."""
+    return _PLACEHOLDER.sub(lambda m: NEUTRAL_WORDS[m.group(1)] + (m.group(2) or ""), redacted)
 
 
 @dataclass(frozen=True)

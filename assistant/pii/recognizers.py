@@ -52,6 +52,24 @@ ENTITY_LABELS: dict[str, str] = {
     "ÄRENDENUMMER": "ärendenummer",
 }
 
+# Placeholder → neutral words for retrieval: "<NAMN>" would otherwise be embedded and matched
+# as a token of its own ("… om <NAMN>, <PERSONNUMMER>?" drifts away from the policies).
+NEUTRAL_WORDS: dict[str, str] = {
+    "PERSONNUMMER": "ett personnummer",
+    "SAMORDNINGSNUMMER": "ett samordningsnummer",
+    "NAMN": "en person",
+    "ADRESS": "en adress",
+    "POSTNUMMER": "ett postnummer",
+    "TELEFON": "ett telefonnummer",
+    "EPOST": "en e-postadress",
+    "IBAN": "ett kontonummer",
+    "BANKGIRO": "ett bankgironummer",
+    "PLUSGIRO": "ett plusgironummer",
+    "ORGANISATIONSNUMMER": "ett organisationsnummer",
+    "REGNUMMER": "ett registreringsnummer",
+    "ÄRENDENUMMER": "ett ärendenummer",
+}
+
 
 def luhn_ok(digits: str) -> bool:
     """Luhn (mod 10) check over a string of digits."""

@@ -8,13 +8,18 @@ only, one passage per answer). The degraded run must fail ``--check``.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from assistant.components import Components
-from eval import golden, metrics, report, runner, thresholds
-from eval.corpus import POLICIES_DIR, shared_files
+from assistant.schemas import AskResponse, Citation, SentenceOut
+from eval import golden, metrics, pii_metrics, report, runner, thresholds
+from eval.corpus import POLICIES_DIR, ROOT, stage_shared
 from ingest.pipeline import document_id_for
 from tests.conftest import make_settings
 
@@ -53,6 +58,23 @@ def test_skipped_prefixes_are_not_checked():
     assert thresholds.check(m, GATE, skip_prefixes=("latency.",)) == []
 
 
+def test_optional_metrics_are_not_required_when_unmeasured_but_checked_when_measured():
+    gate = {"min": {"pii.recall.plusgiro": 0.97, "pii.recall.IBAN": 0.97}}
+    optional = {"pii": ["pii.recall.plusgiro", "pii.recall.IBAN"]}
+    assert thresholds.check_all({"pii": {"pii.recall.IBAN": 1.0}}, {"pii": gate},
+                                optional=optional) == []  # fmt: skip
+    failures = thresholds.check_all({"pii": {"pii.recall.IBAN": 0.5}}, {"pii": gate},
+                                    optional=optional)  # fmt: skip
+    assert failures == ["pii: pii.recall.IBAN = 0.500 < 0.970 (min)"]
+    assert thresholds.check({}, gate) == [
+        "pii.recall.IBAN: not measured (threshold min 0.970)",
+        "pii.recall.plusgiro: not measured (threshold min 0.970)",
+    ]
+    assert thresholds.unmeasured({"pii.recall.IBAN": 1.0}, gate, optional["pii"]) == [
+        "pii.recall.plusgiro"
+    ]
+
+
 def test_check_all_prefixes_sections_and_ignores_sets_not_run():
     gates = {"policies": GATE, "shared": {"min": {"answer.key_phrase": 0.5}}}
     failures = thresholds.check_all({"policies": {"retrieval.hybrid.hit@5": 0.1}}, gates,
@@ -86,14 +108,14 @@ def test_the_thresholds_file_is_valid_and_has_a_section_per_set():
 def test_golden_sets_load_and_name_ingested_documents():
     policies = golden.load_set("policies")
     shared = golden.load_set("shared")
-    assert len(policies) == 380 and len(shared) == 54
+    assert len(policies) == 380 and len(shared) == 142
     ids = {document_id_for(p.name) for p in POLICIES_DIR.iterdir() if p.is_file()}
     assert {e.document for i in policies for e in i.expected} <= ids
     assert all(i.should_refuse == (i.kind == "refusal" or not i.expected) for i in policies)
 
 
-def test_shared_documents_are_staged_under_the_expected_ids(shared_corpus: Path):
-    ids = {document_id_for(p.name) for p in shared_files(shared_corpus)}
+def test_shared_documents_are_staged_under_the_expected_ids(shared_corpus: Path, tmp_path: Path):
+    ids = {document_id_for(p.name) for p in stage_shared(tmp_path, shared_corpus).iterdir()}
     wanted = {e.document for i in golden.load_set("shared") for e in i.expected}
     assert wanted <= ids
     assert "provenance-md" not in ids
@@ -123,7 +145,10 @@ def _record(**kw) -> dict:
             "key_phrase": None, "should_refuse": False, "refused": False, "error": None,
             "cited_relevant": [True], "key_phrase_hit": None, "sentences": [], "pii_types": [],
             "pii_leaked": [], "pii_partial_leaks": [], "pii_missing_types": [], "redactions": {},
-            "timings": {"total": 100.0}, "retrieval": {}}  # fmt: skip
+            "timings": {"total": 100.0}, "retrieval": {}, "mode": "extractive", "answer": "",
+            "answer_words": 0, "fact_hit": None}  # fmt: skip
+    if "band" not in kw:
+        base["band"] = "refused" if kw.get("refused") else "answered"
     return base | kw
 
 
@@ -150,6 +175,185 @@ def test_metrics_on_synthetic_records():
     assert m["answer.citation_precision"] == pytest.approx(2 / 3)
     assert m["pii.false_positive_rate"] == pytest.approx(1 / 5)
     assert m["pii.golden.leak_free"] is None  # no items with personal data
+
+
+def test_answer_fact_needs_a_confident_answer_whose_own_text_states_the_key_phrase():
+    assert metrics.states_fact("Anmäl inom 72\n timmar [1].", "inom 72 TIMMAR")
+    assert metrics.states_fact("minst 12 [2] tecken", "minst 12 tecken")  # markers ignored
+    assert not metrics.states_fact("Se avsnitt 8 [1].", "72 timmar")
+    kp = "72 timmar"
+    results = [
+        _record(key_phrase=kp, key_phrase_hit=True, fact_hit=True),
+        _record(key_phrase=kp, key_phrase_hit=True, fact_hit=False),  # only in the cited quote
+        _record(key_phrase=kp, refused=True, band="uncertain", fact_hit=True),  # not answered
+        _record(key_phrase=None),  # no key phrase: not counted
+        _record(kind="refusal", expected=[], should_refuse=True, key_phrase=kp, fact_hit=True),
+    ]
+    m = metrics.compute(results, modes=("hybrid",), k=5)
+    assert m["answer.fact"] == pytest.approx(1 / 3)
+    assert m["answer.key_phrase"] == pytest.approx(2 / 3)  # unchanged definition
+
+
+def test_fragments_duplicates_and_answer_length():
+    def st(text: str, end: bool | None = True) -> dict:
+        return {"text": text, "supported": True, "sentence_end": end}
+
+    same = ["Lösenord ska vara minst 12 tecken.", "Lösenordet ska vara minst 12 tecken [2]."]
+    assert metrics.has_near_duplicates(same)
+    contained = ["Loggar sparas i 12 månader.", "Enligt policyn: loggar sparas i 12 månader [1]."]
+    assert metrics.has_near_duplicates(contained)
+    assert not metrics.has_near_duplicates(["Ja.", "Jag vet inte vem som beslutar."])
+    assert not metrics.has_near_duplicates(["Incidenter anmäls inom 72 timmar.",
+                                            "Loggar sparas i tolv månader."])  # fmt: skip
+    assert metrics.word_count("Lösenord ska vara minst 12 tecken [1][2]. – Se även 4.2 [3].") == 9
+    results = [
+        _record(sentences=[st(same[0]), st("Det gäller alla", end=False)], answer_words=10),
+        _record(sentences=[st(same[0]), st(same[1])], answer_words=20),
+        _record(sentences=[st("Avbruten mening", end=False)], refused=True, answer_words=99),
+        _record(sentences=[st("x", end=None)], answer_words=30),  # no span: not counted
+        _record(answer_words=40),
+        _record(mode="openai", sentences=[st("Fritt formulerat", end=False)], answer_words=100),
+    ]
+    m = metrics.compute(results, modes=("hybrid",), k=5)
+    assert m["answer.fragments"] == pytest.approx(1 / 4)  # extractive, answered, with a span
+    assert m["answer.duplicates"] == pytest.approx(1 / 5)  # answered responses
+    assert m["answer.words.p50"] == pytest.approx(30.0)
+    assert m["answer.words.p90"] == pytest.approx(76.0)  # numpy's linear interpolation
+    llm = metrics.compute([_record(mode="openai", sentences=[st("a", end=False)])])
+    assert llm["answer.fragments"] is None
+
+
+def _id_in(half: str, n: int) -> list[str]:
+    """``n`` item ids that fall into ``half``."""
+    ids = (f"item-{i}" for i in range(1000))
+    return [i for i in ids if golden.half(i) == half][:n]
+
+
+def test_halves_are_stable_and_split_the_golden_sets():
+    assert golden.half("policies-001") == golden.half("policies-001") in golden.HALVES
+    for name in golden.SETS:
+        items = golden.load_set(name)
+        share = sum(golden.half(i.id) == "heldout" for i in items) / len(items)
+        assert 0.4 <= share <= 0.6, (name, share)
+
+
+def test_three_bands_and_the_held_out_half():
+    h, c = _id_in("heldout", 2), _id_in("calibration", 4)
+    refuse = {"kind": "refusal", "expected": [], "should_refuse": True}
+    results = [
+        _record(id=h[0]),  # answerable, answered
+        _record(id=h[1], **refuse),  # to refuse, answered confidently
+        _record(id=c[0], refused=True, band="uncertain"),
+        _record(id=c[1], refused=True, band="refused"),
+        _record(id=c[2]),
+        _record(id=c[3], refused=True, **refuse),
+    ]
+    m = metrics.compute(results, modes=("hybrid",), k=5)
+    assert (m["band.answered"], m["band.uncertain"], m["band.refused"]) == pytest.approx(
+        (3 / 6, 1 / 6, 2 / 6)
+    )
+    assert m["band.unanswerable_answered"] == pytest.approx(1 / 2)
+    assert m["band.answerable_refused"] == pytest.approx(1 / 4)
+    assert m["band.answerable_uncertain"] == pytest.approx(1 / 4)
+    # refusal.* counts uncertain as refused
+    assert m["refusal.precision"] == pytest.approx(1 / 3)
+    assert m["refusal.recall"] == pytest.approx(1 / 2)
+    assert m["heldout.n.items"] == 2
+    assert m["heldout.band.unanswerable_answered"] == 1.0
+    assert m["heldout.band.answerable_refused"] == 0.0
+    assert m["heldout.refusal.recall"] == 0.0
+    assert m["heldout.refusal.f1"] == 0.0
+
+
+def test_statement_spans_are_checked_against_the_segmenter():
+    text = "Lösenord ska vara minst 12 tecken. De byts vid misstanke om röjning.\n\n- Aldrig delas."
+    first = text.index(".") + 1
+    assert runner.ends_at_sentence_end(text, first)
+    assert runner.ends_at_sentence_end(text, len(text))
+    assert not runner.ends_at_sentence_end(text, first - 8)
+    citation = Citation(n=1, chunk_id="c", document_id="d", title="T", source="s", section="4",
+                        quote=text[:first], start=0, end=first, score=1.0, text=text)  # fmt: skip
+
+    def sentence(end: int | None) -> SentenceOut:
+        span = {"quote_citation": 1, "quote_start": 0, "quote_end": end} if end else {}
+        return SentenceOut(text=text[: end or first], citations=[1], supported=True, score=1.0,
+                           **span)  # fmt: skip
+
+    resp = AskResponse(id="a", answer="…", band="answered", refused=False, mode="extractive",
+                       sentences=[sentence(first), sentence(first - 8), sentence(None)],
+                       citations=[citation], redacted_query="q", standalone_query="q",
+                       redactions=[], timings_ms={})  # fmt: skip
+    assert [s["sentence_end"] for s in runner.statements(resp)] == [True, False, None]
+
+
+def test_new_answer_metrics_are_gated_in_the_right_direction():
+    measured = {"policies": {
+        "answer.fact": 0.605, "answer.fragments": 0.0, "answer.duplicates": 0.02,
+        "answer.words.p50": 40.0, "answer.words.p90": 80.0, "band.answered": 0.8,
+        "heldout.band.unanswerable_answered": 0.1, "heldout.band.answerable_refused": 0.05,
+        "heldout.band.answerable_uncertain": 0.07,
+    }}  # fmt: skip
+    import tomllib
+
+    suggested = tomllib.loads(thresholds.suggest(measured))["policies"]
+    assert set(suggested["min"]) == {"answer.fact", "retrieval.hybrid.hit@5"}
+    assert suggested["min"]["answer.fact"] == pytest.approx(0.57)
+    assert set(suggested["max"]) == set(measured["policies"]) - {"answer.fact", "band.answered"}
+    assert suggested["max"]["answer.words.p90"] == 96.0
+    assert suggested["max"]["answer.fragments"] == pytest.approx(0.01)
+    # --check with them: a fragment fails; without them (today's file) they are not required
+    gate = thresholds.Section(min={"answer.fact": 0.57}, max={"answer.fragments": 0.0})
+    assert thresholds.check(measured["policies"] | {"answer.fragments": 0.1}, gate) == [
+        "answer.fragments = 0.100 > 0.000 (max)"
+    ]
+    assert not [f for f in thresholds.check({}, thresholds.load()["policies"])
+                if "answer.fact" in f or "band." in f or "answer.fragments" in f]  # fmt: skip
+
+
+# --- personal data without ../shared ---------------------------------------------------------
+
+
+def test_a_hand_written_name_is_classified_by_the_faker_lists():
+    assert pii_metrics.name_kind("Anna Svensson") == "namn (i Faker)"
+    assert pii_metrics.name_kind("anna svensson") == "namn (i Faker)"
+    assert pii_metrics.name_kind("Anna-Karin Lindqvist") == "namn (i Faker)"
+    assert pii_metrics.name_kind("Torgny Vallmark") == "namn (ej i Faker)"
+    assert pii_metrics.name_kind("Björn von Sydow") == "namn (ej i Faker)"
+    first, last = pii_metrics.faker_sv_names()
+    assert "anna" in first and "svensson" in last and "vallmark" not in last
+
+
+def test_hand_written_cases_cover_every_gated_pii_kind():
+    gated = [m.removeprefix("pii.recall.") for m in thresholds.load()["pii"].min
+             if m.startswith("pii.recall.")]  # fmt: skip
+    counts: dict[str, int] = {}
+    for case in pii_metrics.tricky_cases():
+        for e in case.entities:
+            counts[e.kind] = counts.get(e.kind, 0) + 1
+    assert set(gated) == set(pii_metrics.KINDS)
+    assert {k: counts.get(k, 0) for k in gated if counts.get(k, 0) < 4} == {}
+    assert runner.shared_only_pii_metrics() == []
+
+
+def test_the_gate_passes_without_the_shared_corpus(tmp_path: Path):
+    empty = tmp_path / "shared-corpus"  # like an uninitialised checkout of ../shared
+    empty.mkdir()
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "eval", "--check", "--set", "shared", "--shared-corpus",
+         str(empty), "--report", str(tmp_path / "r.md")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env=os.environ | {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"[shared] skipped: {empty} is absent" in proc.stderr
+    assert f"[pii] generated cases skipped: {empty / 'pii_sv'} is absent" in proc.stderr
+    assert "not measured" not in proc.stdout + proc.stderr
+    assert "**Gate: pass**" in (tmp_path / "r.md").read_text(encoding="utf-8")
+    pii = json.loads((tmp_path / "r-metrics.json").read_text(encoding="utf-8"))["pii"]
+    assert pii["pii.recall.plusgiro"] >= 0.97 and pii["pii.recall.namn (ej i Faker)"] >= 0.96
+    assert seconds < 300
 
 
 # --- the gate on the real pipeline ------------------------------------------------------------
@@ -204,8 +408,8 @@ def test_records_are_serialisable_and_the_report_is_written(default_run, tmp_pat
         "started": "test", "runtime_s": 1.0, "checked": True, "failures": [],
         "settings": make_settings(tmp_path).model_dump(include=set(
             ["answer_mode", "llm_base_url", "llm_model", "retrieval_mode", "fusion", "top_k",
-             "fusion_dense_weight", "fusion_sparse_weight", "relevance_floor",
-             "relevance_floor_en"])),
+             "fusion_dense_weight", "fusion_sparse_weight", "answer_threshold",
+             "uncertain_threshold"])),
         "sets": {"policies": default_run | {"ingest": "session", "eval_s": 1.0, "k": 5}},
     }  # fmt: skip
     paths = report.write(run, tmp_path / "r.md", thresholds.load())

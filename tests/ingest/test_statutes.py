@@ -1,39 +1,18 @@
-"""Swedish statutes: Riksdagen-style text built in the test from a third party's JSON."""
+"""Swedish statutes: Riksdagen-style text built from a third party's JSON (eval/corpus.py)."""
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 
+from eval.corpus import riksdagen_text
 from ingest.laws import detect_format, load_law
 from ingest.statutes import parse_statute, parse_units
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 DSL_JSON = SHARED / "sfs_sv" / "dataskyddslagen.json"
-_NOTE_THEN_HEADING = re.compile(r"((?:Lag|Förordning) \(\d{4}:\d{1,4}\)\.) (\S.*)$")
-
-
-def riksdagen_text(data: dict) -> str:
-    """Riksdagen's plain-text layout: header, "N kap.", "N §   text", notes at the end."""
-    lines = [data["title"], "", f"SFS nr: {data['id']}", "Utfärdad: 2018-04-19", ""]
-    chapter = None
-    for p in data["provisions"]:
-        if p["chapter"] != chapter:
-            chapter = p["chapter"]
-            lines += [f"{chapter} kap.", ""]
-        content, heading = p["content"], None
-        m = _NOTE_THEN_HEADING.search(content)
-        if m:  # the JSON glues the next group heading after the amendment note
-            content, heading = content[: m.end(1)], m.group(2)
-        lines += [f"{p['section']} §   {content}", ""]
-        if heading:
-            lines += [heading, ""]
-    lines += ["Övergångsbestämmelser", "", "2018:218", "1. Denna lag träder i kraft den 25 maj "
-              "2018.", "2. Genom lagen upphävs personuppgiftslagen (1998:204)."]  # fmt: skip
-    return "\n".join(lines) + "\n"
 
 
 @pytest.fixture(scope="module")

@@ -75,7 +75,8 @@ _ASKS_TIME = re.compile(
 _STATES_TIME = re.compile(
     rf"\b{_NUM}\s*(?:-|–)?\s*(?:\w*(?:sekund|minut|timm|dag|veck|månad)|tim\b|år\b|års|hour|day|"
     r"week|month|year)\w*|\b(?:årligen|dagligen|varje (?:år|månad|vecka|dag)|vartannat|vart "
-    r"\w+ år|omedelbart|genast|senast|snarast|annually|immediately)\b|\b\d{1,2} (?:januari|"
+    r"\w+ år|omedelbart|genast|senast|snarast|annually|immediately)\b|\b\d{4}-\d{2}-\d{2}\b|"
+    r"\b\d{1,2} (?:januari|"
     r"februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)\b",
     re.I,
 )
@@ -265,17 +266,29 @@ class ExtractiveAnswerer:
         last_heading = (passage.hit.section_path.split(" > ") or [""])[-1]
         out = []
         for i, span in enumerate(split_sentences(passage.hit.text)):
-            heading = span.text == last_heading or (
-                numbered_heading_level(span.text) is not None and span.text[-1] not in ".:!?"
+            unended = span.text[-1] not in ".:!?;,"
+            heading = (
+                span.text == last_heading
+                or (numbered_heading_level(span.text) is not None and unended)
+                or (unended and len(span.text.split()) <= 4 and not _LIST_ITEM.match(span.text))
             )
             out.append(_Sentence(passage, i, span, heading))
         return out
 
     def answer(
-        self, question: str, query_vector: list[float], passages: list[Passage]
+        self,
+        question: str,
+        query_vector: list[float],
+        passages: list[Passage],
+        named: frozenset[str] = frozenset(),
     ) -> Extraction:
-        """The windows that answer ``question`` (empty when no sentence is close enough)."""
-        per_passage = [self._sentences(p) for p in passages if p.rank < PASSAGE_RANKS]
+        """The windows that answer ``question`` (empty when no sentence is close enough).
+        ``named``: ids of the chunks a question names by reference ("6 kap. 4 §"); then
+        only those are quoted."""
+        chosen = [p for p in passages if p.hit.id in named] or [
+            p for p in passages if p.rank < PASSAGE_RANKS
+        ]
+        per_passage = [self._sentences(p) for p in chosen]
         cands = [s for sents in per_passage for s in sents if not s.heading]
         if not cands:
             return Extraction()
@@ -304,6 +317,8 @@ class ExtractiveAnswerer:
             if (s.passage.n, s.index) in used or (windows and s.cosine < self.floor):
                 continue
             window = self._window(sentences_of[id(s.passage)], s.index)
+            if window[-1].span.text.endswith(":"):  # a lead-in whose list is not here
+                continue
             words = sum(_words(w.span.text) for w in window)
             if windows and words > budget:
                 continue
@@ -328,8 +343,9 @@ class ExtractiveAnswerer:
 
         first = last = i
         if _LIST_ITEM.match(text[i]):
+            # the lead-in names who or what the item applies to ("Tekniska nämnden ska:")
             lead = next((k for k in range(i - 1, -1, -1) if not _LIST_ITEM.match(text[k])), None)
-            if lead is not None and not sents[lead].heading and text[lead].endswith(":"):
+            if lead is not None:
                 if not fits(lead, i):
                     return [sents[lead], sents[i]]
                 first = lead

@@ -227,7 +227,9 @@ class AssistantService:
         """Extract the best windows and decide the band from the answerability signals."""
         if not prep.passages:
             return Decision("refused", 0.0, None, [])
-        found = self.extractive.answer(prep.standalone, prep.vector, prep.passages)
+        found = self.extractive.answer(
+            prep.standalone, prep.vector, prep.passages, frozenset(prep.retrieval.exact)
+        )
         r = prep.retrieval
         scores = np.asarray(r.dense_scores or [r.best_dense], dtype=np.float64)
         spread = float(scores.std()) or 1e-3
@@ -409,6 +411,7 @@ class AssistantService:
                     document_id=p.hit.document_id,
                     title=pl.get(index.TITLE, ""),
                     source=pl.get(index.SOURCE, ""),
+                    origin=pl.get(index.ORIGIN) or "folder",
                     doc_type=pl.get(index.DOC_TYPE),
                     version=pl.get(index.VERSION),
                     adopted=pl.get(index.ADOPTED),

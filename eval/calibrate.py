@@ -4,7 +4,8 @@
 answerability signals the service computed. This fits a logistic model (answerable vs not)
 on the items of the **calibration** half of the given files and chooses the thresholds there:
 ``answer_threshold`` so that at most ``--unanswerable-answered`` of the unanswerable
-calibration items are answered, ``uncertain_threshold`` so that at most
+calibration items are answered (or, with ``--answerable-answered``, so that that share of
+the answerable ones is), ``uncertain_threshold`` so that at most
 ``--answerable-refused`` of the answerable ones are refused. It then reports the three bands
 on the **held-out** half, which played no part in the fit. Paste the printed model into
 ``assistant/answerability.py`` and the thresholds into the settings defaults.
@@ -77,6 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("records", type=Path, nargs="+", help="JSONL records of python -m eval")
     p.add_argument("--unanswerable-answered", type=float, default=0.08)
     p.add_argument("--answerable-refused", type=float, default=0.03)
+    p.add_argument(
+        "--answerable-answered",
+        type=float,
+        default=None,
+        help="choose answer_threshold so that this share of answerable items is answered "
+        "(instead of --unanswerable-answered)",
+    )
     args = p.parse_args(argv)
     rows = load(args.records)
     cal = [r for r in rows if r["half"] == "calibration"]
@@ -94,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
 
     sc = scores(cal)
     hi = float(np.quantile(sc[y == 0], 1 - args.unanswerable_answered))
+    if args.answerable_answered is not None:
+        hi = float(np.quantile(sc[y == 1], 1 - args.answerable_answered))
     lo = float(np.quantile(sc[y == 1], args.answerable_refused))
     weights = ", ".join(f"{v:.3f}" for v in w)
     print(f"DEFAULT_MODEL = Model(weights=({weights}), bias={b:.3f})")

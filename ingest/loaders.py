@@ -121,10 +121,14 @@ def _inline_text(token) -> str:
     return "".join(out)
 
 
+_MARKDOC_TAG = re.compile(r"\{%.*?%\}")
+
+
 def load_markdown(path: Path) -> LoadedDocument:
     from markdown_it import MarkdownIt
 
     source, title = _front_matter(_read_text(path))
+    source = _MARKDOC_TAG.sub("", source)  # "{% table %}", "{% /callout %}": markup, not text
     tokens = MarkdownIt("commonmark").enable("table").parse(source)
     b = _Builder()
     stack: list[str] = []  # enclosing block tokens

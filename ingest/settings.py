@@ -111,7 +111,7 @@ class Settings(BaseSettings):
         0.82, ge=0, le=1, description="Extractive: a sentence below this cosine is not quoted."
     )
     answer_threshold: float = Field(
-        0.621, ge=0, le=1, description="Answerability score from which a question is answered."
+        0.397, ge=0, le=1, description="Answerability score from which a question is answered."
     )
     uncertain_threshold: float = Field(
         0.105,
@@ -133,7 +133,21 @@ class Settings(BaseSettings):
     # --- serve -------------------------------------------------------------------------
     api_host: str = "127.0.0.1"
     api_port: int = Field(8000, ge=1, le=65535)
-    api_key: SecretStr | None = Field(None, description="When set, required for write endpoints.")
+    api_key: SecretStr | None = Field(
+        None,
+        description="Administrator key, required for write endpoints (upload, delete, approve); "
+        "unset = those endpoints refuse (scripts/run.sh creates one in data_dir/admin-key).",
+    )
+    uploads_require_approval: bool = Field(
+        True,
+        description="Uploaded documents are held as 'ej granskad' (not used in answers) until "
+        "an administrator approves them (POST /v1/documents/{id}/approve).",
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Browser origins (scheme://host:port) allowed to send POST/DELETE requests "
+        "besides the API's own; requests from any other Origin are refused.",
+    )
     max_question_chars: int = Field(2000, ge=10, le=20000)
     max_request_bytes: int = Field(64_000, ge=1000, description="JSON request body limit.")
     audit_retention_days: int = Field(90, ge=0, description="0 = keep no audit rows.")

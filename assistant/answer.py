@@ -22,10 +22,9 @@ from difflib import SequenceMatcher
 import numpy as np
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
-from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
-from spacy.lang.sv.stop_words import STOP_WORDS as SV_STOP
 
 from assistant.citations import lexical_overlap, semantic_score
+from assistant.language import is_english
 from assistant.retrieval import Hit
 from ingest import index
 from ingest.loaders import numbered_heading_level
@@ -37,10 +36,6 @@ REFUSAL_SV = "Jag hittar inget stöd för det i de dokument jag har tillgång ti
 REFUSAL_EN = "I cannot find support for that in the documents I have access to."
 UNCERTAIN_SV = "Jag hittar inget säkert svar. De här avsnitten ligger närmast:"
 UNCERTAIN_EN = "I cannot find a certain answer. These sections are the closest:"
-_WORD = re.compile(r"[^\W\d_]+")
-_SWEDISH_LETTERS = re.compile(r"[åäöÅÄÖ]")
-_EN_ONLY = EN_STOP - SV_STOP
-_SV_ONLY = SV_STOP - EN_STOP
 _LIST_ITEM = re.compile(r"^(?:[-•–*]|\d{1,2}[.)]|[a-z][.)])\s")
 # An opening that refers back to the sentence before ("Det gäller även …", "Dessa ska …").
 _ANAPHORIC = re.compile(
@@ -139,16 +134,6 @@ MAX_ANSWER_WORDS = 95
 NEAR_DUPLICATE = 0.9  # text similarity above which two windows state the same thing
 
 
-def is_english(text: str) -> bool:
-    """Language guess for a question: more English than Swedish function words (spaCy's
-    stop-word lists) and no Swedish letters."""
-    if _SWEDISH_LETTERS.search(text):
-        return False
-    words = [w.lower() for w in _WORD.findall(text)]
-    english = sum(w in _EN_ONLY for w in words)
-    return english > 0 and english > sum(w in _SV_ONLY for w in words)
-
-
 def refusal_text(question: str) -> str:
     return REFUSAL_EN if is_english(question) else REFUSAL_SV
 
@@ -176,13 +161,18 @@ class Passage:
         page = f", s. {p['page_start']}" if p.get("page_start") else ""
         return f"{p.get('title', '')} – {where}{page}"
 
-    def document_label(self, english: bool = False) -> str:
-        """ "Enligt <title> (<section number>)" — who says it, for answers quoting several."""
+    def source_name(self) -> str:
+        """ "<title> (<section number>)": which document and section says it."""
         p = self.hit.payload
-        title = p.get("title") or self.hit.document_id
         number = p.get("section_number")
-        where = f" ({number})" if number else ""
-        return f"{'According to' if english else 'Enligt'} {title}{where}"
+        return f"{p.get('title') or self.hit.document_id}{f' ({number})' if number else ''}"
+
+
+def document_label(passages: list[Passage], english: bool = False) -> str:
+    """ "Enligt A (7.4) och B (8.3)" — who says a statement, for answers quoting several."""
+    names = list(dict.fromkeys(p.source_name() for p in passages))
+    joined = (" and " if english else " och ").join(names)
+    return f"{'According to' if english else 'Enligt'} {joined}"
 
 
 @dataclass
@@ -388,18 +378,17 @@ class ExtractiveAnswerer:
                     runs.append((passage, run, [passage.n]))
                 elif passage.n not in twin[2]:
                     twin[2].append(passage.n)
-        several = len({r[0].hit.document_id for r in runs}) > 1
+        by_n = {p.n: p for _, p, _, _ in ordered}
+        several = len({by_n[n].hit.document_id for r in runs for n in r[2]}) > 1
         english = is_english(question)
         claims: list[Claim] = []
-        previous: Passage | None = None
+        previous = ""
         for passage, run, cited in runs:
-            label = None
-            same = previous is not None and passage.document_label() == previous.document_label()
-            if several and not same:
-                label = passage.document_label(english)
+            label = document_label([by_n[n] for n in cited], english) if several else None
             start, end = run[0].span.start, run[-1].span.end
-            claims.append(Claim(passage.hit.text[start:end], cited, label, start, end))
-            previous = passage
+            claims.append(Claim(passage.hit.text[start:end], cited,
+                                label if label != previous else None, start, end))  # fmt: skip
+            previous = label or ""
         return claims
 
 

@@ -25,7 +25,6 @@ from assistant.answer import (
     ExtractiveAnswerer,
     GenerativeAnswerer,
     Passage,
-    is_english,
     refusal_text,
     render,
     uncertain_text,
@@ -34,6 +33,7 @@ from assistant.answerability import DEFAULT_MODEL, Band, Model, Signals, decide
 from assistant.audit import AuditLog
 from assistant.citations import Support, Verifier, cited_numbers
 from assistant.condense import condense
+from assistant.language import is_english
 from assistant.llm import LLMUnavailableError
 from assistant.pii import PiiScrubber, Redaction, neutral_text
 from assistant.retrieval import Filters, Retrieval, Retriever

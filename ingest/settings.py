@@ -81,6 +81,11 @@ class Settings(BaseSettings):
 
     # --- retrieve ----------------------------------------------------------------------
     retrieval_mode: Literal["hybrid", "dense", "sparse"] = "hybrid"
+    retrieval_mode_en: Literal["hybrid", "dense", "sparse"] = Field(
+        "dense",
+        description="Mode for questions detected as English: Swedish BM25 cannot match English "
+        "words (measured hit@5 on the golden English items: dense 0.84, hybrid 0.70).",
+    )
     fusion: Literal["rrf", "dbsf"] = Field(
         "dbsf", description="How Qdrant fuses dense+sparse (dbsf measured best, see eval)."
     )

@@ -122,6 +122,20 @@ TRICKY: list[str] = [
     "Vi har fått klagomål på att [[NAMN:Hjalmar Stensjö]] loggat in i Lifecare.",
     "Kan [[NAMN:Ingemo Brattberg]] och [[NAMN:Dragan Petrović]] dela konto?",
     "Enhetschefen [[NAMN:Agneta Holm]] vill se loggarna för [[NAMN:Mattias Berglund]].",
+    # Hostile formats (issue 13): dash variants, spacing, wrong check digit, capitals,
+    # lower case, obfuscation, inflected cue words.
+    "Mitt personnummer är [[PERSONNUMMER:811218\u20139876]], kan ni rätta det?",
+    "Pnr [[PERSONNUMMER:811218 \u2013 9876]] står i listan.",
+    "Han har [[PERSONNUMMER:8 1 1 2 1 8 - 9 8 7 6]] i elevregistret.",
+    "Personnumret [[PERSONNUMMER:811218-9875]] är felskrivet i beslutet.",
+    "Samordningsnumret [[SAMORDNINGSNUMMER:701063\u20112391]] står i ansökan.",
+    "Kan [[NAMN:ANNA SVENSSON]] få ut sina uppgifter?",
+    "Kan handläggare [[NAMN:Nyqvist]] se ärendet?",
+    "Hon bor på [[ADRESS:storgatan 12]] i Eksjö.",
+    "Mejla [[EPOST:anna(at)eksjo.se]] eller [[EPOST:per (at) vetlanda (dot) se]] i dag.",
+    "Postnumret [[POSTNUMMER:57131]] gäller för hela orten.",
+    "Telefonnumret [[TELEFON:0701234567]] står i mötesanteckningarna.",
+    "Betala till bankgiro [[BANKGIRO:5050-1056]] senast fredag.",
 ]
 
 # Questions without personal data (the false-positive set). Swedish, policy-style.
@@ -314,4 +328,13 @@ POLICY_QUESTIONS: list[str] = [
     "Hur ofta ska penetrationstester göras av externa webbtjänster, varje år?",
     "Är det tillåtet för Fritidsgården att ha en Instagram-sida med bilder på ungdomar?",
     "Vad innebär informationssäkerhetsklass K3 R2 T2 för vårt ärendehanteringssystem?",
+    # Policy wording with dash variants, versions and section numbers (issue 13).
+    "Gäller samarbetet Aneby \u2013 Eksjö \u2013 Nässjö även 2024\u20132026?",
+    "Är supporten öppen kl. 08\u201317 och svarar den inom 2\u20133 dagar?",
+    "Vad säger avsnitt 8.3.1 och 3.1.2.4 i ISO/IEC 27001:2022 om loggning?",
+    "Måste klienten ha version 10.0.19045.3803 eller senare?",
+    "Räcker AES\u2011256 och TLS 1.3 för e-post med känsliga personuppgifter?",
+    "Hur många konton får en användare ha i Microsoft 365 enligt rutinen?",
+    "Omfattas de som är födda efter 2010 av riktlinjen för sociala medier?",
+    "Får vi använda NVIDIA GPU i molnet enligt AI-policyn?",
 ]

@@ -1,11 +1,13 @@
 """Swedish personal-data scrubber: the first step for every user question.
 
-Presidio (analyzer + anonymizer) runs fully offline on a blank spaCy Swedish pipeline
+Presidio's analyzer runs fully offline on a blank spaCy Swedish pipeline
 (tokens only, no NER model, nothing downloaded) with the Swedish recognizers in
 :mod:`assistant.pii.recognizers` and :mod:`assistant.pii.names`.
-Each finding is replaced by a typed placeholder (``<PERSONNUMMER>``, ``<NAMN>`` …) so the
-question stays answerable. Only types and counts are reported, never values, and this
-module logs nothing about the text.
+The text is normalised first (:mod:`assistant.pii.normalize`: NFKC, every dash variant,
+no-break and zero-width spaces, control characters) and findings are mapped back to the
+original characters. Each finding is replaced by a typed placeholder (``<PERSONNUMMER>``,
+``<NAMN>`` …) so the question stays answerable; control characters are removed. Only
+types and counts are reported, never values, and this module logs nothing about the text.
 
     >>> get_scrubber().scrub("Får jag mejla Anna Svenssons personnummer 19811218-9876?").text
     'Får jag mejla <NAMN>s personnummer <PERSONNUMMER>?'
@@ -24,10 +26,9 @@ import spacy
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
-from presidio_anonymizer import AnonymizerEngine
-from presidio_anonymizer.entities import OperatorConfig
 from spacy.lang.sv.stop_words import STOP_WORDS
 
+from assistant.pii.normalize import Normalized, normalize, strip_controls
 from assistant.pii.recognizers import (
     ENTITY_LABELS,
     LANGUAGE,
@@ -186,15 +187,10 @@ class PiiScrubber:
             context_aware_enhancer=LemmaContextAwareEnhancer(context_prefix_count=5),
         )
         self._entities = list(ENTITY_LABELS)
-        self._anonymizer = AnonymizerEngine()
-        self._operators = {
-            entity: OperatorConfig("replace", {"new_value": f"<{entity}>"})
-            for entity in ENTITY_LABELS
-        }
 
     def find(self, text: str) -> list[Span]:
-        """Disjoint findings in ``text``, in text order."""
-        return [Span(r.entity_type, r.start, r.end, r.score) for r in self._analyze(text)]
+        """Disjoint findings in ``text`` (offsets into ``text`` itself), in text order."""
+        return self._find(text)
 
     def scrub(self, text: str) -> ScrubResult:
         """Replace personal data in ``text`` with typed placeholders.
@@ -203,25 +199,46 @@ class PiiScrubber:
         refuse the question instead of passing raw text on.
         """
         if not text.strip():
-            return ScrubResult(text=text, redactions=[])
-        results = self._analyze(text)
+            return ScrubResult(text=strip_controls(text), redactions=[])
+        spans = self._find(text)
         try:
-            out = self._anonymizer.anonymize(
-                text=text, analyzer_results=results, operators=self._operators
-            )
+            parts: list[str] = []
+            pos = 0
+            counts: dict[str, int] = {}
+            for span in spans:
+                parts += [strip_controls(text[pos : span.start]), f"<{span.type}>"]
+                counts[span.type] = counts.get(span.type, 0) + 1
+                pos = span.end
+            parts.append(strip_controls(text[pos:]))
         except Exception:
             raise PiiScrubError("anonymisering misslyckades") from None
-        counts: dict[str, int] = {}
-        for item in out.items:
-            counts[item.entity_type] = counts.get(item.entity_type, 0) + 1
         redactions = [
             Redaction(type=label, count=counts[entity])
             for entity, label in ENTITY_LABELS.items()
             if entity in counts
         ]
-        return ScrubResult(text=out.text, redactions=redactions)
+        return ScrubResult(text="".join(parts), redactions=redactions)
+
+    def _find(self, text: str) -> list[Span]:
+        """Analyse the normalised text; spans mapped back to ``text``, disjoint, in order."""
+        try:
+            norm: Normalized = normalize(text)
+        except Exception:
+            raise PiiScrubError("normalisering misslyckades") from None
+        spans: list[Span] = []
+        for r in self._analyze(norm.text):
+            if r.end <= r.start:
+                continue
+            start, end = norm.span(r.start, r.end)
+            if spans and start < spans[-1].end:  # two findings in one expanded character
+                start = spans[-1].end
+            if end > start:
+                spans.append(Span(r.entity_type, start, end, r.score))
+        return spans
 
     def _analyze(self, text: str) -> list[RecognizerResult]:
+        if not text.strip():
+            return []
         try:
             results = self._analyzer.analyze(
                 text=text,

@@ -38,7 +38,10 @@ PERSON_CUES = words(
     konsult konsulten praktikant praktikanten vikarie vikarien användare användaren kund
     kunden invånare invånaren medborgare medborgaren barnet barn syster systern bror brodern
     pojken flickan hyresgäst hyresgästen förälder föräldern mentor mentorn sjuksköterska
-    sjuksköterskan läkare läkaren namnet kallas"""
+    sjuksköterskan läkare läkaren namnet kallas handläggarna kollegorna chefer doktor dr
+    professor advokat advokaten kurator kuratorn skolsköterska skolsköterskan sekreterare
+    sekreteraren ordförande ordföranden ombudet hej hejsan mvh
+    hälsningar"""
 )
 
 # Context words for Presidio's context enhancer (substring match on lower-case tokens).
@@ -111,6 +114,15 @@ _AMBIGUOUS_FIRST = _WORDLIKE_FIRST | words(
     iris ester vera ella alba alma ruth rut"""
 )
 
+# All-caps words that are abbreviations, not names ("NVIDIA GPU", "GDPR IMY").
+ACRONYMS = words(
+    """AB AES AI API BI BYOD CA CELEX CERT CIS CPU CSF CVSS DKIM DMARC DNS DPIA DPA DPO EDR
+    EES EN EU EUR GB GDPR GGUF GIL GPU HLF HNSW HR HTML HTTP HTTPS ID IEC IEEE IMY IP ISO IT
+    IVO JSON JWT KF KS KSL LIS LLM MB MDM MFA MSB NFS NIS NIST NVIDIA OK OSL OWASP PDF PEM
+    PII PIN PMO PUB PUL PWD RAM RBAC REST RSS SDK SE SFS SITHS SKR SMB SMS SOSFS SOU SP SPF
+    SS SSH SSL SV TF TLS TXT UI URL USA USB VPN WIFI YGL IVR SCB LISA SIEM SOC CSV XML"""
+)
+
 # Question and imperative words that start Swedish questions ("Skicka", "Ring", "Behöver").
 SENTENCE_STARTERS = words(
     """skicka ring mejla maila kontakta kontrollera kolla förklara beskriv sammanfatta lista
@@ -119,6 +131,8 @@ SENTENCE_STARTERS = words(
     omfattas krävs behövs gäller räcker stämmer fungerar används anses finns
     vilken vilket vilka varför vart"""
 )
+# Verbs of contact: a surname right after one is a person ("Fråga Nyqvist", "ring Berg").
+_CONTACT_CUES = words("fråga kontakta ring ringa mejla maila mejlade skicka be hälsa träffa")
 _VERB_ENDINGS = ("ar", "er", "ir", "ur", "as", "vs", "ks", "ps", "ts", "ds", "es")
 
 _PARTICLES = frozenset({"von", "af", "av", "de", "van", "der", "la", "di", "el", "al", "bin"})
@@ -127,7 +141,7 @@ _AFTER_POSTCODE = regex.compile(r"\b\d{3} ?\d{2},? *$")
 _WORD_RE = regex.compile(r"(?<![\p{L}\p{N}@._-])\p{L}[\p{L}'’]*(?:-\p{L}[\p{L}'’]*)*")
 # A capital word right after these starts a clause; after ".!?" only where the project's
 # sentence segmenter ends a sentence ("t.ex. Lisa" is mid-sentence, "det. Lisa" is not).
-_CLAUSE_OPENERS = frozenset(":;\n\"'(«»–—•*>")
+_CLAUSE_OPENERS = frozenset(":;\n\"'(«»–—•*>-")  # the scrubber turns every dash into "-"
 
 
 @lru_cache(maxsize=1)
@@ -243,7 +257,7 @@ class SwedishNameRecognizer(EntityRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         """Find name candidates; see the class docstring for the scores."""
-        words = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+        words = self._uncap([(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)])
         starts = frozenset(s.start for s in split_sentences(text))
         results: list[RecognizerResult] = []
         i = 0
@@ -256,6 +270,50 @@ class SwedishNameRecognizer(EntityRecognizer):
             results.extend(self._lower_case_name(words, i))
             i += 1
         return results
+
+    def _uncap(self, words: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """ "ANNA SVENSSON" → "Anna Svensson": an all-caps word is read as a capitalised one
+        when it is a known name, or (unless the whole text is in capitals) when it stands
+        next to another all-caps word; abbreviations, English and stop words never."""
+        caps = [len(w) > 1 and w.isupper() for _, _, w in words]
+        if not any(caps):
+            return words
+        shouting = sum(caps) > max(2, len(words) // 2)
+
+        def plain(i: int) -> bool:  # an all-caps word that may be part of a name
+            word = words[i][2]
+            after_first = i > 0 and words[i - 1][2].lower() in self.first
+            return (
+                caps[i]
+                and word not in ACRONYMS
+                and not self._blocked(word, after_first)
+                and (len(word) > 2 or word.lower() in self.first)
+            )
+
+        def strong(i: int) -> bool:  # a known or surname-like name
+            stem = self._stem(words[i][2])
+            if stem in self.english:
+                return False
+            return bool(
+                (self._known(stem) and stem not in _AMBIGUOUS_FIRST) or _SURNAME_RE.search(stem)
+            )
+
+        def weak(i: int) -> bool:
+            low = words[i][2].lower()
+            return low not in STOP_WORDS and low not in self.english
+
+        out = list(words)
+        for i, (start, end, word) in enumerate(words):
+            if not plain(i):
+                continue
+            neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(words) and plain(j)]
+            if (strong(i) and weak(i)) or (
+                not shouting
+                and any(strong(j) or (weak(i) and weak(j)) for j in neighbours)
+                and (strong(i) or weak(i) or any(strong(j) for j in neighbours))
+            ):
+                out[i] = (start, end, "-".join(p.capitalize() for p in word.split("-")))
+        return out
 
     def _title_run(self, text: str, words: list[tuple[int, int, str]], i: int) -> int:
         """Length of the run of capitalised words (with particles) starting at ``i``."""
@@ -342,8 +400,12 @@ class SwedishNameRecognizer(EntityRecognizer):
                 score = 0.55
         elif cue:
             score = 0.7
-        elif stems[0] in self.first and not at_start and stems[0] not in _WORDLIKE_FIRST:
-            score = 0.6
+        elif (stems[0] in self.first and not at_start and stems[0] not in _WORDLIKE_FIRST) or (
+            prev in _CONTACT_CUES
+            and (stems[0] in self.last or _SURNAME_RE.search(stems[0]))
+            and stems[0] not in self.english
+        ):
+            score = 0.6  # a first name mid-sentence, a surname after "fråga", "ring" …
         elif stems[0] in self.first and stems[0] not in _AMBIGUOUS_FIRST:
             score = 0.5  # "Anna undrar om ..." at a sentence start
         elif known[0] or _SURNAME_RE.search(stems[0]):
@@ -356,15 +418,36 @@ class SwedishNameRecognizer(EntityRecognizer):
         return [self._result(start, end, score)]
 
     def _lower_case_name(self, words: list[tuple[int, int, str]], i: int) -> list[RecognizerResult]:
-        """ "anna svensson": a known first name followed by a known last name."""
-        if i + 1 >= len(words):
-            return []
-        first, last = words[i][2], words[i + 1][2]
-        if not (first.islower() and last.islower()):
-            return []
-        if first in self.first and first not in _AMBIGUOUS_FIRST and self._stem(last) in self.last:
-            end = words[i + 1][1] - (1 if self._stem(last) != last else 0)
-            return [self._result(words[i][0], end, 0.6)]
+        """ "anna svensson": a known first name followed by a known last name; a known name
+        right after a person cue ("handläggare nyqvist")."""
+        if i + 1 < len(words):
+            first, last = words[i][2], words[i + 1][2]
+            if (
+                first.islower()
+                and last.islower()
+                and first in self.first
+                and first not in _AMBIGUOUS_FIRST
+                and self._stem(last) in self.last
+            ):
+                end = words[i + 1][1] - (1 if self._stem(last) != last else 0)
+                return [self._result(words[i][0], end, 0.6)]
+        word = words[i][2]
+        if i and word.islower() and words[i - 1][2].lower() in PERSON_CUES:
+            stem = self._stem(word)  # "handläggare nyqvist"
+            surname_like = (
+                len(stem) > 4 and _SURNAME_RE.search(stem) and not stem.endswith(_VERB_ENDINGS)
+            )
+            if (
+                (
+                    stem in self.last
+                    or surname_like
+                    or (stem in self.first and stem not in _AMBIGUOUS_FIRST)
+                )
+                and stem not in STOP_WORDS
+                and stem not in self.english
+                and not self._blocked(word)
+            ):
+                return [self._result(words[i][0], words[i][1] - len(word) + len(stem), 0.6)]
         return []
 
     @staticmethod

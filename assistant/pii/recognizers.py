@@ -12,11 +12,13 @@ Entity types are the Swedish placeholder names (``PERSONNUMMER`` → ``<PERSONNU
 from __future__ import annotations
 
 import calendar
+import ipaddress
 from collections.abc import Iterable
 
 import regex
 import tldextract
 from presidio_analyzer import (
+    AnalysisExplanation,
     EntityRecognizer,
     Pattern,
     PatternRecognizer,
@@ -28,7 +30,6 @@ from presidio_analyzer.predefined_recognizers import (
     IbanRecognizer,
     PhoneRecognizer,
     SeOrganisationsnummerRecognizer,
-    SePersonnummerRecognizer,
 )
 
 from assistant.pii.names import LANGUAGE, SwedishNameRecognizer, words
@@ -50,13 +51,19 @@ ENTITY_LABELS: dict[str, str] = {
     "ORGANISATIONSNUMMER": "organisationsnummer",
     "REGNUMMER": "registreringsnummer",
     "ÄRENDENUMMER": "ärendenummer",
+    "BANKKONTO": "bankkontonummer",
+    "IPADRESS": "IP-adress",
+    "PASSNUMMER": "passnummer",
+    "FÖDELSEDATUM": "födelsedatum",
 }
 
 # Placeholder → neutral words for retrieval: "<NAMN>" would otherwise be embedded and matched
 # as a token of its own ("… om <NAMN>, <PERSONNUMMER>?" drifts away from the policies).
 NEUTRAL_WORDS: dict[str, str] = {
-    "PERSONNUMMER": "ett personnummer",
-    "SAMORDNINGSNUMMER": "ett samordningsnummer",
+    # a personnummer in a question says "personal data is involved": "ett personnummer" pulled
+    # such questions to the personnummer rules instead of, e.g., the AI guidelines (measured)
+    "PERSONNUMMER": "personuppgifter",
+    "SAMORDNINGSNUMMER": "personuppgifter",
     "NAMN": "en person",
     "ADRESS": "en adress",
     "POSTNUMMER": "ett postnummer",
@@ -68,6 +75,10 @@ NEUTRAL_WORDS: dict[str, str] = {
     "ORGANISATIONSNUMMER": "ett organisationsnummer",
     "REGNUMMER": "ett registreringsnummer",
     "ÄRENDENUMMER": "ett ärendenummer",
+    "BANKKONTO": "ett kontonummer",
+    "IPADRESS": "en IP-adress",
+    "PASSNUMMER": "ett passnummer",
+    "FÖDELSEDATUM": "ett födelsedatum",
 }
 
 
@@ -82,53 +93,110 @@ def luhn_ok(digits: str) -> bool:
 
 # --- identity numbers -------------------------------------------------------------------
 
-_PNR_REGEX = r"(?<![\d-])(?:(?:18|19|20)\d{6}|\d{6})[-+ ]?\d{4}(?![\d-])"
+_SEP = r"(?:[ \t]{0,3}[-+.][ \t]{0,3}|[ \t]{1,3})"
+_PNR_REGEX = regex.compile(
+    # compact or with a separator: 811218-9876, 19811218 9876, 811218 - 9876, 811218.9876
+    rf"(?<![\d-])(?:18|19|20)?\d{{6}}{_SEP}?\d{{4}}(?![\d-])"
+    # digit by digit: 8 1 1 2 1 8 - 9 8 7 6
+    r"|(?<![\d-])(?<!\d )(?:\d ){5}(?:\d \d )?\d(?: ?[-+] ?| )(?:\d ){3}\d(?! ?\d)"
+    # in pairs with a dash: 81 12 18-9876
+    r"|(?<![\d-])(?:18|19|20)?\d\d[ .]\d\d[ .]\d\d ?[-+] ?\d{4}(?![\d-])"
+)
+# A word before or after the number that says it is an identity number ("personnumret",
+# "pnr", "samordningsnr"): then a wrong check digit is a typo, not another kind of number.
+_ID_CUE = regex.compile(
+    r"(?i:person|pers\.?\s?nr|\bp-?nr|födelsenum|födelsenr|samordningsn|\bsnr\b|"
+    r"identitetsnum|id-num|personal\s?id)"
+)
+
+# "telefonnumret 0708259684": a bare 0-prefixed number after a phone word is a phone number
+_PHONE_CUE = regex.compile(r"(?i:\b(?:telefon\w*|mobil\w*|tel|ring|ringa|sms\w*))\W{0,12}$")
 
 
-class _SwedishIdRecognizer(SePersonnummerRecognizer):
-    """Presidio's Swedish personnummer recognizer, split by day range and made stricter.
+class SwedishIdRecognizer(EntityRecognizer):
+    """Personnummer and samordningsnummer (day + 60) in all common written forms.
 
-    The match must stand alone (no neighbouring digits), a 12-digit form must start with
-    18/19/20, the date must exist (day + 60 for samordningsnummer) and Luhn must hold.
+    The match stands alone (no neighbouring digits), a 12-digit form starts with 18/19/20
+    and the date must exist. A valid check digit gives 1.0. With a wrong check digit the
+    number is still reported (a typo is still someone's personnummer): 0.85 next to an
+    identity-number cue word, 0.6 when written with a separator (``811218-9875``); a bare
+    digit string with a wrong check digit needs the cue.
     """
 
-    DAY_OFFSET = 0
-    ENTITY = "PERSONNUMMER"
-    CONTEXT = ["personnummer", "personnr", "pnr", "födelsenummer", "samordningsnummer"]
+    ENTITIES = ("PERSONNUMMER", "SAMORDNINGSNUMMER")
 
     def __init__(self) -> None:
         super().__init__(
-            patterns=[Pattern(f"{self.ENTITY} (strikt)", _PNR_REGEX, 0.5)],
-            context=self.CONTEXT,
+            supported_entities=list(self.ENTITIES),
             supported_language=LANGUAGE,
-            supported_entity=self.ENTITY,
-            name=f"{self.ENTITY.title()}Recognizer",
+            name="SwedishIdRecognizer",
+            context=["personnum", "personnr", "pnr", "födelsenum", "samordningsn"],
         )
 
-    def validate_result(self, pattern_text: str) -> bool:
-        """True when date (with this recognizer's day offset) and Luhn are valid."""
-        digits = "".join(ch for ch in pattern_text if ch.isdigit())
+    def load(self) -> None:  # noqa: D102
+        pass
+
+    def analyze(  # noqa: D102
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for m in _PNR_REGEX.finditer(text):
+            found = self._classify(m.group())
+            if found is None:
+                continue
+            entity, luhn = found
+            bare = m.group().isdigit() and len(m.group()) == 10 and m.group()[0] == "0"
+            if bare and _PHONE_CUE.search(text, max(0, m.start() - 40), m.start()):
+                continue
+            if entity not in entities:
+                continue
+            if luhn:
+                score = 1.0
+            elif _ID_CUE.search(text, max(0, m.start() - 60), m.start()) or _ID_CUE.search(
+                text, m.end(), m.end() + 30
+            ):
+                score = 0.85
+            elif any(not ch.isdigit() for ch in m.group()):
+                score = 0.6
+            else:
+                continue
+            results.append(self._result(entity, m.start(), m.end(), score))
+        return results
+
+    @staticmethod
+    def _classify(candidate: str) -> tuple[str, bool] | None:
+        """(entity, check digit valid) when the date exists, else None."""
+        digits = "".join(ch for ch in candidate if ch.isdigit())
+        if len(digits) not in (10, 12):
+            return None
         if len(digits) == 12 and digits[:2] not in ("18", "19", "20"):
-            return False
+            return None
         num = digits[-10:]
-        month, day = int(num[2:4]), int(num[4:6]) - self.DAY_OFFSET
+        month, day = int(num[2:4]), int(num[4:6])
+        entity = "PERSONNUMMER"
+        if day > 60:
+            entity, day = "SAMORDNINGSNUMMER", day - 60
         if not 1 <= month <= 12:
-            return False
+            return None
         year = int(digits[:4]) if len(digits) == 12 else 2000  # 2000: leap year, allow 29 Feb
         if not 1 <= day <= calendar.monthrange(year, month)[1]:
-            return False
-        return self._is_luhn_valid(num)
+            return None
+        return entity, luhn_ok(num)
 
-
-class PersonnummerRecognizer(_SwedishIdRecognizer):
-    """Personnummer: YYMMDD-NNNN, YYYYMMDD-NNNN, with/without separator, ``+`` for 100+."""
-
-
-class SamordningsnummerRecognizer(_SwedishIdRecognizer):
-    """Samordningsnummer: like a personnummer but with 60 added to the day."""
-
-    DAY_OFFSET = 60
-    ENTITY = "SAMORDNINGSNUMMER"
+    def _result(self, entity: str, start: int, end: int, score: float) -> RecognizerResult:
+        return RecognizerResult(
+            entity_type=entity,
+            start=start,
+            end=end,
+            score=score,
+            analysis_explanation=AnalysisExplanation(
+                recognizer=self.name, original_score=score, textual_explanation="id-nummer"
+            ),
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
 
 
 class OrganisationsnummerRecognizer(SeOrganisationsnummerRecognizer):
@@ -157,16 +225,36 @@ class OrganisationsnummerRecognizer(SeOrganisationsnummerRecognizer):
 class _GiroRecognizer(PatternRecognizer):
     """Bankgiro/plusgiro: a Luhn-valid number that needs a context word to be reported.
 
-    A valid checksum keeps the pattern score (``None``) instead of raising it to 1.0,
-    because one in ten random numbers of this shape passes Luhn.
+    A valid checksum keeps the pattern score instead of raising it to 1.0, because one in
+    ten random numbers of this shape passes Luhn. A number with a wrong checksum is still
+    reported (0.7) when the word right before it names the giro ("bankgiro 5050-1056").
     """
 
-    def validate_result(self, pattern_text: str) -> bool | None:  # noqa: D102
-        return None if luhn_ok("".join(ch for ch in pattern_text if ch.isdigit())) else False
+    def __init__(self, cue: str, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._cue = regex.compile(rf"(?i:\b(?:{cue}))\W{{0,12}}$")
+
+    def analyze(  # noqa: D102
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        kept = []
+        for r in results:
+            if luhn_ok("".join(ch for ch in text[r.start : r.end] if ch.isdigit())):
+                kept.append(r)
+            elif self._cue.search(text, max(0, r.start - 40), r.start):
+                r.score = 0.7
+                kept.append(r)
+        return kept
 
 
 def _bankgiro() -> PatternRecognizer:
     return _GiroRecognizer(
+        r"bankgiro(?:t|nummer|numret|nr)?|bg(?:-?nr)?",
         supported_entity="BANKGIRO",
         name="BankgiroRecognizer",
         supported_language=LANGUAGE,
@@ -177,6 +265,7 @@ def _bankgiro() -> PatternRecognizer:
 
 def _plusgiro() -> PatternRecognizer:
     return _GiroRecognizer(
+        r"(?:plus|post)giro(?:t|nummer|numret|nr)?|pg(?:-?nr)?",
         supported_entity="PLUSGIRO",
         name="PlusgiroRecognizer",
         supported_language=LANGUAGE,
@@ -217,7 +306,7 @@ class SwedishPhoneRecognizer(PhoneRecognizer):
 
     def __init__(self) -> None:
         super().__init__(
-            context=["telefon", "tel", "mobil", "ring", "sms", "nummer", "nå"],
+            context=["telefon", "tel", "mobil", "ring", "sms", "nummer", "numret", "nå"],
             supported_language=LANGUAGE,
             supported_entity="TELEFON",
             supported_regions=("SE",),
@@ -247,8 +336,14 @@ _STREET_SUFFIX = (
     "leden|gången|stråket|slingan|svängen|liden|kroken|ringen|kajen|parken|länken|"
     "plan|gård|gården|torpet|hagen|lyckan|udden|vik|viken|bron"
 )
+# Suffixes safe in lower case: compounds like "handlingsplan" or "arbetsgården" are not.
+_LOWER_SUFFIX = (
+    "gatan|vägen|väg|gränd|gränden|stigen|backen|torget|allén|leden|gången|stråket|slingan|"
+    "svängen|liden|kroken|länken"
+)
 _DIRECTION = r"(?:Norra|Södra|Östra|Västra|Stora|Lilla|Gamla|Nya|Övre|Nedre|Sankt|S:t)"
-_HOUSE_NO = r"\s\d{1,3}(?:\s?[A-Ka-k](?![\p{L}\d]))?(?![\d,.]\d)"
+# "12 B", "12b"; not "12 i Eksjö"
+_HOUSE_NO = r"\s\d{1,3}(?:\s?[A-K](?![\p{L}\d])|[a-k](?![\p{L}\d]))?(?![\d,.]\d)"
 _UPPER_WORD = r"\p{Lu}[\p{Ll}\p{Lu}/'’-]*"
 # Capitalised words + number that are document references, not places ("Bilaga 2").
 _NOT_STREETS = words(
@@ -267,6 +362,10 @@ def _address() -> PatternRecognizer:
     one_word = rf"(?:{_DIRECTION}\s)?\p{{Lu}}\p{{Ll}}*(?:{_STREET_SUFFIX}){_HOUSE_NO}"
     two_word = rf"(?:{_UPPER_WORD}\s){{1,3}}(?i:{_STREET_SUFFIX}){_HOUSE_NO}"
     generic = rf"{_UPPER_WORD}(?:\s{_UPPER_WORD}){{0,2}}{_HOUSE_NO}"
+    lower = (
+        rf"\p{{Ll}}{{2,}}(?:{_LOWER_SUFFIX})\s\d{{1,3}}(?:[a-k](?![\p{{L}}\d]))?"
+        r"(?![\d,.]?\d)"
+    )
     return _AddressRecognizer(
         supported_entity="ADRESS",
         name="AdressRecognizer",
@@ -276,6 +375,8 @@ def _address() -> PatternRecognizer:
             Pattern("Gatuadress (flera ord)", rf"(?<![\p{{L}}\d]){two_word}", 0.6),
             # any capitalised place name + number; needs a context word ("bor på", "adress")
             Pattern("Adress (med kontext)", rf"(?<![\p{{L}}\d]){generic}", 0.3),
+            # "storgatan 12": a lower-case compound street name (never the bare suffix)
+            Pattern("Gatuadress (gemener)", rf"(?<![\p{{L}}\d]){lower}", 0.55),
             Pattern(
                 "Lägenhetsnummer",
                 r"(?<![\p{L}\d])(?i:lgh\.?|lägenhet(?:snummer|snr)?)\s?(?:nr\.?\s?)?\d{1,4}"
@@ -300,7 +401,7 @@ def _postnummer() -> PatternRecognizer:
                 "Postnummer (utan mellanslag)", r"(?<![\d,.:/-])[1-9]\d{4}(?![\d,.:/-]?\d)", 0.2
             ),
         ],
-        context=["postnummer", "postnr", "postort", "adress"],
+        context=["postnum", "postnr", "postort", "adress"],
         global_regex_flags=_CASE_SENSITIVE,
     )
 
@@ -370,6 +471,184 @@ def _arendenummer() -> PatternRecognizer:
     )
 
 
+# --- obfuscated e-mail, bank accounts, IP addresses, passports, birth dates -------------
+
+_OB_OPEN, _OB_CLOSE = r"[\(\[\{<]\s*", r"\s*[\)\]\}>]"
+_OB_AT = (
+    rf"(?:\s*{_OB_OPEN}(?:at|snabel-?a|@){_OB_CLOSE}\s*|\s+(?:at|snabel-?a)\s+"
+    r"|\s*@\s*)"
+)
+_OB_DOT = rf"(?:\s*{_OB_OPEN}(?:dot|punkt|\.){_OB_CLOSE}\s*|\s+(?:dot|punkt)\s+|\.)"
+_OB_LABEL = r"[\p{L}\d](?:[\p{L}\d-]{0,61}[\p{L}\d])?"
+_OB_SEP = regex.compile(rf"{_OB_DOT}", regex.IGNORECASE)
+_OB_AT_RE = regex.compile(_OB_AT, regex.IGNORECASE)
+
+
+class _ObfuscatedEmailRecognizer(PatternRecognizer):
+    """ "anna(at)eksjo.se", "anna [at] eksjo [dot] se", "anna snabel-a eksjo punkt se"."""
+
+    def validate_result(self, pattern_text: str) -> bool | None:  # noqa: D102
+        parts = _OB_AT_RE.split(pattern_text, maxsplit=1)
+        domain = _OB_SEP.sub(".", parts[-1]) if len(parts) == 2 else ""
+        return None if domain and _TLD(domain).fqdn else False
+
+
+def _obfuscated_email() -> PatternRecognizer:
+    local = r"[\p{L}\d][\p{L}\d._%+-]*"
+    domain = rf"{_OB_LABEL}(?:{_OB_DOT}{_OB_LABEL}){{0,3}}{_OB_DOT}\p{{L}}{{2,6}}"
+    return _ObfuscatedEmailRecognizer(
+        supported_entity="EPOST",
+        name="ObfuskeradEpostRecognizer",
+        supported_language=LANGUAGE,
+        patterns=[
+            Pattern(
+                "E-post (omskriven)",
+                rf"(?<![\p{{L}}\d._%+-]){local}(?:{_OB_AT}){domain}(?![\p{{L}}\d])",
+                0.6,
+            )
+        ],
+        context=["e-post", "epost", "mejl", "mail", "adress"],
+    )
+
+
+class _BankAccountRecognizer(PatternRecognizer):
+    def validate_result(self, pattern_text: str) -> bool | None:  # noqa: D102
+        return None if 11 <= sum(ch.isdigit() for ch in pattern_text) <= 15 else False
+
+
+def _bank_account() -> PatternRecognizer:
+    """Clearing number + account number ("8327-9, 123 456 789-0", "6000 123 456 789");
+    only reported next to a context word (konto, kontonummer, clearing …)."""
+    return _BankAccountRecognizer(
+        supported_entity="BANKKONTO",
+        name="BankkontoRecognizer",
+        supported_language=LANGUAGE,
+        patterns=[
+            Pattern(
+                "Clearing + konto",
+                r"(?<![\d-])[1-9]\d{3}(?:[- ]?\d)?"
+                r"(?:,? |-|, ?|,?\s+(?i:konto(?:nummer|numret|nr)?|kto)\.?:?\s+)"
+                r"(?:\d[ -]?){6,10}\d(?![\d-])",
+                0.3,
+            )
+        ],
+        context=[
+            "konto",
+            "clearing",
+            "bank",
+            "lön",
+            "utbetalning",
+            "insättning",
+            "swedbank",
+            "nordea",
+            "handelsbanken",
+            "seb",
+        ],
+        global_regex_flags=_CASE_SENSITIVE,
+    )
+
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+
+
+_VERSION_CUE = regex.compile(r"(?i:\b(?:version|versionen|ver|v|build|release))\.?\s*$")
+
+
+class _IpRecognizer(PatternRecognizer):
+    def analyze(  # noqa: D102
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return [r for r in results if not _VERSION_CUE.search(text, max(0, r.start - 12), r.start)]
+
+    def validate_result(self, pattern_text: str) -> bool | None:  # noqa: D102
+        if ":" in pattern_text:
+            try:
+                ipaddress.IPv6Address(pattern_text)
+            except ValueError:
+                return False
+            return None
+        # "3.1.2.4" is a section number, not an address: one part must have two digits
+        return None if any(len(p) > 1 for p in pattern_text.split(".")) else False
+
+
+def _ip_address() -> PatternRecognizer:
+    return _IpRecognizer(
+        supported_entity="IPADRESS",
+        name="IpAdressRecognizer",
+        supported_language=LANGUAGE,
+        patterns=[
+            Pattern(
+                "IPv4",
+                rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?:/\d{{1,2}})?(?![\d]|\.\d)",
+                0.6,
+            ),
+            Pattern(
+                "IPv6",
+                r"(?<![\p{L}\d:])(?=[0-9a-f:]*:[0-9a-f]*:)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}"
+                r"(?![\p{L}\d:])",
+                0.6,
+            ),
+        ],
+        context=["ip", "adress", "dator", "logg", "router", "server", "nätverk"],
+    )
+
+
+def _passnummer() -> PatternRecognizer:
+    """Passport and national id card numbers after a cue word ("passnummer AA1234567")."""
+    cue = (
+        r"(?i:\b(?:pass|passet|passets|passnummer|passnumret|passnr|pass-?nummer|"
+        r"passport(?:\s+number)?|id-kort(?:et|ets|snummer|snumret)?|nationellt\s+id-kort))"
+    )
+    glue = r"(?:\s+(?:är|har|med|nummer|nr|numret|nr\.|no\.?))*\s*[:.#]?\s*"
+    return PatternRecognizer(
+        supported_entity="PASSNUMMER",
+        name="PassnummerRecognizer",
+        supported_language=LANGUAGE,
+        patterns=[
+            Pattern(
+                "Passnummer",
+                rf"(?<={cue}{glue})(?:[A-Z]{{1,2}} ?)?\d{{6,9}}(?![\p{{L}}\d])",
+                0.95,
+            )
+        ],
+        global_regex_flags=_CASE_SENSITIVE,
+    )
+
+
+_MONTHS = (
+    r"(?i:jan(?:uari)?|feb(?:ruari)?|mar(?:s)?|apr(?:il)?|maj|jun(?:i)?|jul(?:i)?|"
+    r"aug(?:usti)?|sep(?:t(?:ember)?)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+
+
+def _fodelsedatum() -> PatternRecognizer:
+    """Dates after a birth cue ("född 1981-12-18", "födelsedatum 18 december 1981")."""
+    cue = (
+        r"(?i:\b(?:född|födda|föddes|födelsedatum(?:et)?|födelsedag(?:en)?|födelsedatumet|"
+        r"f\.|date\s+of\s+birth|birth\s?date|dob))"
+    )
+    glue = r"(?:\s+(?:den|är|var|på|:e|år))*\s*[:]?\s*"
+    year = r"(?:18|19|20)\d\d"
+    date = (
+        rf"(?:{year}[-./]\d{{1,2}}[-./]\d{{1,2}}"
+        rf"|\d{{1,2}}(?::[ae])?\s+{_MONTHS}\.?\s+(?:{year}|'?\d\d)"
+        rf"|\d{{1,2}}[-./]\d{{1,2}}[-./ ]\s?(?:{year}|\d\d)"
+        rf"|(?:{year})?\d{{6}})"
+    )
+    return PatternRecognizer(
+        supported_entity="FÖDELSEDATUM",
+        name="FodelsedatumRecognizer",
+        supported_language=LANGUAGE,
+        patterns=[Pattern("Födelsedatum", rf"(?<={cue}{glue}){date}(?![\d])", 0.9)],
+        global_regex_flags=_CASE_SENSITIVE,
+    )
+
+
 def deny_list_recognizer(terms: Iterable[str]) -> PatternRecognizer | None:
     """Terms that are always removed as ``NAMN`` (case-insensitive), or None if empty."""
     words = sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True)
@@ -386,14 +665,18 @@ def deny_list_recognizer(terms: Iterable[str]) -> PatternRecognizer | None:
 def build_recognizers(allow_list: Iterable[str] = ()) -> list[EntityRecognizer]:
     """All recognizers for Swedish text (deny-list recognizer excluded)."""
     return [
-        PersonnummerRecognizer(),
-        SamordningsnummerRecognizer(),
+        SwedishIdRecognizer(),
         OrganisationsnummerRecognizer(),
         SwedishPhoneRecognizer(),
         SwedishEmailRecognizer(),
         _iban(),
         _bankgiro(),
         _plusgiro(),
+        _obfuscated_email(),
+        _bank_account(),
+        _ip_address(),
+        _passnummer(),
+        _fodelsedatum(),
         _postnummer(),
         _address(),
         _regnummer(),

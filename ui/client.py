@@ -17,6 +17,8 @@ import httpx
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 Context = Literal["ask", "documents", "upload", "delete", "feedback", "status"]
+Band = Literal["answered", "uncertain", "refused"]
+BANDS: tuple[Band, ...] = ("answered", "uncertain", "refused")
 
 
 class Redaction(TypedDict):
@@ -25,8 +27,11 @@ class Redaction(TypedDict):
 
 
 class Sentence(TypedDict):
+    """One statement; ``document_label`` ("Enligt … (7.4)") when several documents are quoted."""
+
     text: str
     citations: list[int]
+    document_label: str | None
     supported: bool
     score: float
     quote_citation: int | None
@@ -49,15 +54,35 @@ class Citation(TypedDict):
     quote: str
     start: int
     end: int
+    doc_start: int | None
+    doc_end: int | None
     score: float
     dense_score: float | None
     cited: bool
+    origin: NotRequired[str]  # "folder" (administrator) or "upload"
+    text: str
+
+
+class RelatedSource(TypedDict):
+    """A law unit (GDPR article, SFS paragraf) that cited passages refer to."""
+
+    ref: str
+    cited_by: list[int]
+    chunk_id: str
+    document_id: str
+    title: str
+    source: str
+    act: str | None
+    section: str
     text: str
 
 
 class Answer(TypedDict):
+    """``band``: answered, uncertain (closest passages, never an answer) or refused."""
+
     id: str
     answer: str
+    band: Band
     refused: bool
     mode: str
     sentences: list[Sentence]
@@ -67,6 +92,8 @@ class Answer(TypedDict):
     redactions: list[Redaction]
     timings_ms: dict[str, float]
     retrieval: NotRequired[dict[str, Any]]
+    answerability: dict[str, float]
+    related: list[RelatedSource]
 
 
 class Document(TypedDict):
@@ -78,6 +105,8 @@ class Document(TypedDict):
     adopted: str | None
     chunks: int
     origin: str
+    review: NotRequired[str | None]  # "pending" = ej granskad (not used in answers)
+    flags: NotRequired[list[str]]  # "citation_markers", "instructions"
     ingested_at: str | None
 
 
@@ -162,6 +191,8 @@ def error_for_status(status: int, detail: object, context: Context) -> ApiError:
     if status == 422:
         base = _INVALID.get(context, "Begäran kunde inte tas emot av tjänsten.")
         return ApiError("invalid", f"{base} ({sv})" if sv else base, status)
+    if status == 409:
+        return ApiError("conflict", sv or "Det finns redan ett dokument med det namnet.", status)
     if status == 404:
         return ApiError(
             "not_found", _NOT_FOUND.get(context, "Det efterfrågade finns inte."), status
@@ -171,6 +202,22 @@ def error_for_status(status: int, detail: object, context: Context) -> ApiError:
     return ApiError(
         "server", f"Ett oväntat fel uppstod i tjänsten (HTTP {status}). Försök igen.", status
     )
+
+
+def normalize_answer(data: Any) -> Answer:
+    """The answer with the fields older API versions did not send (band from ``refused``)."""
+    if not isinstance(data, dict):
+        raise ApiError("server", "Tjänsten gav ett oväntat svar.")
+    if data.get("band") not in BANDS:
+        data["band"] = "refused" if data.get("refused") else "answered"
+    data.setdefault("answerability", {})
+    data.setdefault("related", [])
+    for sentence in data.get("sentences") or []:
+        sentence.setdefault("document_label", None)
+    for citation in data.get("citations") or []:
+        citation.setdefault("doc_start", None)
+        citation.setdefault("doc_end", None)
+    return data  # type: ignore[return-value]
 
 
 def _detail(response: httpx.Response) -> object:
@@ -281,7 +328,7 @@ class ApiClient:
         top_k: int | None = None,
     ) -> Answer:
         body = self._ask_body(question, history, document_ids, doc_types, top_k)
-        return self._request("POST", "/v1/ask", "ask", json=body)
+        return normalize_answer(self._request("POST", "/v1/ask", "ask", json=body))
 
     def ask_stream(
         self,
@@ -307,6 +354,8 @@ class ApiClient:
                     if event == "error":
                         detail = payload.get("detail") if isinstance(payload, dict) else None
                         raise error_for_status(503, detail, "ask")
+                    if event == "done":
+                        payload = normalize_answer(payload)
                     if event in ("meta", "token", "done"):
                         started = True
                         yield StreamEvent(event, payload)
@@ -328,6 +377,11 @@ class ApiClient:
         """``POST /v1/documents`` with one or more (file name, content) pairs."""
         parts = [("files", (name, content)) for name, content in files]
         return self._request("POST", "/v1/documents", "upload", files=parts)
+
+    def approve_document(self, document_id: str) -> dict[str, Any]:
+        """``POST /v1/documents/{id}/approve`` (administrator key): release it for answers."""
+        path = "/v1/documents/" + quote(document_id, safe="") + "/approve"
+        return self._request("POST", path, "documents")
 
     def delete_document(self, document_id: str) -> dict[str, Any]:
         return self._request("DELETE", "/v1/documents/" + quote(document_id, safe=""), "delete")

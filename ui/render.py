@@ -10,7 +10,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from ui.client import Answer, Citation, Redaction
+from ui.client import Answer, Citation, Redaction, Sentence
 
 MODE_LABELS = {
     "extractive": "Utdrag ur dokumenten (ingen språkmodell)",
@@ -24,6 +24,21 @@ STATUS_LABELS = {
     "failed": "misslyckades",
     "removed": "borttagen",
 }
+BAND_LABELS = {"answered": "Besvarad", "uncertain": "Osäker", "refused": "Nekad"}
+UNCERTAIN_TITLE = "Inget säkert svar"
+UNCERTAIN_HINT = "Det här är inte ett svar: läs avsnitten själv eller fråga på ett annat sätt."
+SCORE_LABEL = "Sammanvägd svarbarhet (0–1)"
+SIGNAL_LABELS = {
+    "best_dense": "Bästa träff (cosinus)",
+    "dense_z": "Avstånd till övriga träffar (z)",
+    "best_sentence": "Bästa mening (cosinus)",
+    "lexical": "Ordöverlapp",
+    "coverage": "Frågans ord i källorna",
+    "english": "Engelsk fråga",
+    "type_match": "Efterfrågad uppgift (tid, belopp, ansvarig) finns i citatet",
+    "missing_names": "Namn i frågan saknas i källorna",
+}
+_YES_NO = ("english", "type_match", "missing_names")
 DISCLAIMER = (
     "Assistenten är ett stöd – den ersätter inte en juridisk bedömning. Svaren är utdrag ur "
     "eller sammanfattningar av styrdokumenten och kan vara ofullständiga: kontrollera alltid "
@@ -38,6 +53,7 @@ CSS = """
   background: rgba(127, 127, 127, .06); font-size: .9rem; line-height: 1.45;
   max-height: 24rem; overflow-y: auto; }
 .pa-passage mark, .pa-quote mark { background: #ffe58a; color: inherit; padding: 0 .1em; }
+.pa-doc-label { font-weight: 700; }
 .pa-meta { color: rgba(100, 110, 120, 1); font-size: .85rem; margin-bottom: .35rem; }
 [data-testid="stAppDeployButton"] { display: none; }
 </style>
@@ -122,9 +138,9 @@ def quote_spans(answer: Answer, citation: Citation) -> list[tuple[int, int]]:
     return spans  # type: ignore[return-value]
 
 
-def passage_html(answer: Answer, citation: Citation) -> str:
-    """The whole passage with the quoted part(s) highlighted."""
-    body = highlight(citation["text"], quote_spans(answer, citation))
+def passage_html(answer: Answer, citation: Citation, marked: bool = True) -> str:
+    """The whole passage with the quoted part(s) highlighted (``marked=False``: none)."""
+    body = highlight(citation["text"], quote_spans(answer, citation) if marked else [])
     return f'<div class="pa-passage">{html_lines(body)}</div>'
 
 
@@ -140,9 +156,25 @@ def _refs(escaped: str, answer_id: str, by_n: dict[int, Citation]) -> str:
     return _REF.sub(link, escaped)
 
 
-def answer_html(text: str, answer_id: str = "", citations: Iterable[Citation] = ()) -> str:
-    """The answer as HTML: paragraphs, "- " lists, and [n] linked to the source list."""
+def _labelled(line: str, labels: Iterable[str], answer_id: str, by_n: dict[int, Citation]) -> str:
+    """A paragraph; a leading document label ("Enligt … (7.4):") is set in bold."""
+    for label in labels:
+        if line.startswith(f"{label}:"):
+            rest = _refs(esc(line[len(label) + 1 :].strip()), answer_id, by_n)
+            return f'<strong class="pa-doc-label">{esc(label)}:</strong> {rest}'
+    return _refs(esc(line), answer_id, by_n)
+
+
+def answer_html(
+    text: str,
+    answer_id: str = "",
+    citations: Iterable[Citation] = (),
+    labels: Iterable[str | None] = (),
+) -> str:
+    """The answer as HTML: paragraphs, "- " lists, [n] linked to the source list, and the
+    document labels of a several-document answer in bold."""
     by_n = {c["n"]: c for c in citations}
+    known = sorted({lab for lab in labels if lab}, key=len, reverse=True)
     blocks, items = [], []
     for raw in text.splitlines():
         line = raw.strip()
@@ -153,10 +185,102 @@ def answer_html(text: str, answer_id: str = "", citations: Iterable[Citation] = 
             blocks.append("<ul>" + "".join(items) + "</ul>")
             items = []
         if line:
-            blocks.append(f"<p>{_refs(esc(line), answer_id, by_n)}</p>")
+            blocks.append(f"<p>{_labelled(line, known, answer_id, by_n)}</p>")
     if items:
         blocks.append("<ul>" + "".join(items) + "</ul>")
     return '<div class="pa-answer">' + "".join(blocks) + "</div>"
+
+
+def document_labels(answer: Answer) -> list[str | None]:
+    """The sentences' document labels (None where a sentence has none)."""
+    return [s.get("document_label") for s in answer.get("sentences", [])]
+
+
+def sentence_html(sentence: Sentence, answer_id: str, citations: Iterable[Citation]) -> str:
+    """One statement for the review page, its document label (if any) in bold before it."""
+    label = sentence.get("document_label")
+    text = f"{label}: {sentence['text']}" if label else sentence["text"]
+    return answer_html(text, answer_id, citations, [label])
+
+
+def band(answer: Answer) -> str:
+    """answered / uncertain / refused (older answers: from ``refused``)."""
+    value = answer.get("band")
+    if value in BAND_LABELS:
+        return str(value)
+    return "refused" if answer.get("refused") else "answered"
+
+
+def band_label(answer: Answer) -> str:
+    return BAND_LABELS[band(answer)]
+
+
+def uncertain_notice(text: str) -> str:
+    """The notice of an uncertain answer without its list of sections."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    return " ".join(ln for ln in lines if ln and not ln.startswith(("- ", "• ")))
+
+
+def uncertain_markdown(text: str) -> str:
+    """An uncertain answer for Streamlit Markdown: title, notice, the sections as a list."""
+    items = [ln.strip()[2:] for ln in text.splitlines() if ln.strip().startswith(("- ", "• "))]
+    head = f"**{UNCERTAIN_TITLE}:** {md_escape(uncertain_notice(text))}"
+    return "\n\n".join([head, "\n".join(f"- {md_escape(i)}" for i in items), UNCERTAIN_HINT])
+
+
+def closest_sections(answer: Answer) -> list[Citation]:
+    """The passages an uncertain answer names ("- title – section [n]"), in its order;
+    without such lines, every passage once per (document, section)."""
+    by_n = {c["n"]: c for c in answer.get("citations", [])}
+    named: list[int] = []
+    for raw in answer.get("answer", "").splitlines():
+        line = raw.strip()
+        if line.startswith(("- ", "• ")):
+            named += [n for n in map(int, _REF.findall(line)) if n in by_n and n not in named]
+    if named:
+        return [by_n[n] for n in named]
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for c in answer.get("citations", []):
+        key = (c["document_id"], c.get("section") or "")
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
+def fmt_signal(name: str, value: float | None) -> str:
+    """A signal's value for people: cosines with three decimals, shares in per cent."""
+    if value is None:
+        return "–"
+    if name in _YES_NO:
+        return "ja" if value >= 0.5 else "nej"
+    if name in ("lexical", "coverage"):
+        return f"{round(value * 100)} %"
+    if name == "dense_z":
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def signal_rows(answerability: dict[str, float]) -> list[tuple[str, str]]:
+    """(Swedish label, value) for the score and each signal behind it, known ones first."""
+    rows = []
+    if "score" in answerability:
+        rows.append((SCORE_LABEL, fmt_signal("score", answerability["score"])))
+    rows += [(lab, fmt_signal(k, answerability[k])) for k, lab in SIGNAL_LABELS.items()
+             if k in answerability]  # fmt: skip
+    rows += [(k, fmt_signal(k, v)) for k, v in answerability.items()
+             if k != "score" and k not in SIGNAL_LABELS]  # fmt: skip
+    return rows
+
+
+def signals_markdown(answerability: dict[str, float]) -> str:
+    """The score and signals as a Markdown table ("" when the API sent none)."""
+    rows = signal_rows(answerability)
+    if not rows:
+        return ""
+    body = [f"| {md_escape(label)} | {value} |" for label, value in rows]
+    return "\n".join(["| Signal | Värde |", "|---|---|", *body])
 
 
 def redaction_notice(redactions: Iterable[Redaction]) -> str | None:
@@ -216,11 +340,16 @@ def answer_markdown(answer: Answer) -> str:
         f"- Svars-id: `{answer['id']}`",
         f"- Fråga (utan personuppgifter): {_md(answer['redacted_query'])}",
         f"- Svarsläge: {mode_label(answer.get('mode'))}",
+        f"- Utfall: {band_label(answer)}",
     ]
     if notice := redaction_notice(answer.get("redactions", [])):
         lines.append(f"- {notice}")
+    if table := signals_markdown(answer.get("answerability") or {}):
+        lines += ["", "## Svarbarhet", "", table]
     lines += ["", "## Svar", ""]
-    if answer["refused"]:
+    if band(answer) == "uncertain":
+        lines += [f"**{UNCERTAIN_TITLE} (inte ett svar):** {_md(answer['answer'])}", ""]
+    elif answer["refused"]:
         lines += [f"**Inget svar gavs:** {_md(answer['answer'])}", ""]
     else:
         lines += [_md(answer["answer"]), ""]
@@ -228,7 +357,10 @@ def answer_markdown(answer: Answer) -> str:
     for s in answer.get("sentences", []):
         badge = "Verifierad" if s["supported"] else "Ej verifierad"
         refs = ", ".join(f"[{n}]" for n in s["citations"]) or "inga"
-        lines.append(f"- **{badge}** (poäng {s['score']:.2f}; källor {refs}): {_md(s['text'])}")
+        label = f"**{_md(s['document_label'])}:** " if s.get("document_label") else ""
+        lines.append(
+            f"- **{badge}** (poäng {s['score']:.2f}; källor {refs}): {label}{_md(s['text'])}"
+        )
     if not answer.get("sentences"):
         lines.append("- (inga)")
     lines += ["", "## Hämtade avsnitt", ""]

@@ -6,8 +6,22 @@ import json
 
 import pytest
 
-from tests.ui.conftest import API_KEY, ApiServer, free_port
-from ui.client import ApiClient, ApiError, error_for_status, parse_sse, swedish_part
+from tests.ui.conftest import (
+    API_KEY,
+    TWO_DOCUMENTS,
+    UNCERTAIN_CANDIDATES,
+    ApiServer,
+    first_in_band,
+    free_port,
+)
+from ui.client import (
+    ApiClient,
+    ApiError,
+    error_for_status,
+    normalize_answer,
+    parse_sse,
+    swedish_part,
+)
 
 PASSWORD = "Hur långt måste ett lösenord vara?"
 PII = "Får jag mejla Anna Svenssons personnummer 19811218-9876 till Försäkringskassan?"
@@ -43,6 +57,35 @@ def test_ask_returns_verified_citations(client: ApiClient) -> None:
     cited = [c for c in answer["citations"] if c["cited"]]
     assert cited and all(c["quote"] == c["text"][c["start"] : c["end"]] for c in cited)
     assert all(s["supported"] for s in answer["sentences"])
+
+
+def test_answer_has_band_signals_and_document_labels(client: ApiClient) -> None:
+    answer = client.ask(TWO_DOCUMENTS)
+    assert answer["band"] == "answered" and answer["refused"] is False
+    assert 0.0 <= answer["answerability"]["score"] <= 1.0
+    assert {"best_dense", "dense_z", "coverage"} <= set(answer["answerability"])
+    labels = [s["document_label"] for s in answer["sentences"]]
+    cited_docs = {c["document_id"] for c in answer["citations"] if c["cited"]}
+    if len(cited_docs) < 2:
+        pytest.skip(f"the API now answers {TWO_DOCUMENTS!r} from one document: {cited_docs}")
+    assert all(lab and lab.startswith("Enligt ") for lab in labels) and len(set(labels)) >= 2
+    for s in answer["sentences"]:
+        assert f"{s['document_label']}: {s['text']}" in answer["answer"]
+    assert all("doc_start" in c and "doc_end" in c for c in answer["citations"])
+    assert isinstance(answer["related"], list)
+    done = list(client.ask_stream(TWO_DOCUMENTS))[-1].data
+    assert done["band"] == "answered" and [s["document_label"] for s in done["sentences"]] == labels
+
+
+def test_uncertain_answer_names_the_closest_passages(client: ApiClient, api: ApiServer) -> None:
+    question, _ = first_in_band(api.url, UNCERTAIN_CANDIDATES, "uncertain")
+    answer = client.ask(question)
+    assert answer["band"] == "uncertain" and answer["refused"] is True
+    assert answer["answer"].startswith("Jag hittar inget säkert svar.")
+    assert answer["citations"] and not any(c["cited"] for c in answer["citations"])
+    numbers = {c["n"] for c in answer["citations"]}
+    listed = [ln for ln in answer["answer"].splitlines() if ln.startswith("- ")]
+    assert listed and all(int(ln.rsplit("[", 1)[1].rstrip("]")) in numbers for ln in listed)
 
 
 def test_stream_meta_tokens_done(client: ApiClient) -> None:
@@ -139,15 +182,28 @@ def test_upload_needs_the_key_and_reports_per_file(client: ApiClient, anonymous:
 def test_feedback(client: ApiClient, anonymous: ApiClient) -> None:
     answer = client.ask(PASSWORD)
     assert client.feedback(answer["id"], "correct", "Stämmer med avsnitt 3.1.")["status"] == "saved"
-    with pytest.raises(ApiError) as denied:
-        anonymous.feedback(answer["id"], "incorrect")
-    assert denied.value.kind == "unauthorized"
+    # feedback from the chat needs no administrator key (it never changes answers)
+    assert anonymous.feedback(answer["id"], "incorrect")["status"] == "saved"
     with pytest.raises(ApiError) as unknown:
         client.feedback("0" * 32, "incorrect")
     assert unknown.value.kind == "not_found" and _is_swedish(unknown.value.message)
 
 
 # --- pure helpers (no network) ------------------------------------------------------------
+
+
+def test_old_responses_get_a_band() -> None:
+    old = {"id": "x", "answer": "a", "refused": True, "sentences": [{"text": "s"}],
+           "citations": [{"n": 1}]}  # fmt: skip
+    parsed = normalize_answer(old)
+    assert parsed["band"] == "refused" and parsed["answerability"] == {}
+    assert parsed["related"] == [] and parsed["sentences"][0]["document_label"] is None
+    assert parsed["citations"][0]["doc_start"] is None and parsed["citations"][0]["doc_end"] is None
+    assert normalize_answer({"refused": False})["band"] == "answered"
+    kept = normalize_answer({"refused": True, "band": "uncertain", "answerability": {"score": 0.3}})
+    assert kept["band"] == "uncertain" and kept["answerability"] == {"score": 0.3}
+    with pytest.raises(ApiError):
+        normalize_answer(["not", "an", "answer"])
 
 
 def test_parse_sse() -> None:

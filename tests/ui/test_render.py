@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from ui.render import (
+    UNCERTAIN_HINT,
     answer_html,
     answer_markdown,
+    band,
+    band_label,
+    closest_sections,
+    document_labels,
     file_error,
     highlight,
     md_escape,
@@ -12,8 +17,25 @@ from ui.render import (
     mode_label,
     passage_html,
     redaction_notice,
+    sentence_html,
+    signal_rows,
+    signals_markdown,
     source_meta,
+    uncertain_markdown,
+    uncertain_notice,
 )
+
+LABEL_A = "Enligt Höglandsgemensam informationssäkerhetspolicy (7.4)"
+LABEL_B = "Enligt Riktlinjer för behandling av personuppgifter <8.1>"
+UNCERTAIN = (
+    "Jag hittar inget säkert svar. De här avsnitten ligger närmast:\n"
+    "- IT-policy <v3> – 3 Autentisering > 3.1 Lösenord, s. 4 [2]\n"
+    "- IT-policy <v3> – 3 Autentisering > 3.1 Lösenord [1]"
+)
+SIGNALS = {
+    "score": 0.2541, "best_dense": 0.8227, "dense_z": 2.2863, "best_sentence": 0.8163,
+    "lexical": 0.0, "coverage": 0.75, "english": 1.0,
+}  # fmt: skip
 
 
 def _citation(**overrides):
@@ -96,3 +118,96 @@ def test_markdown_export() -> None:
     assert "Vi tog bort: namn" in md
     refused = answer_markdown(_answer(refused=True, answer="Jag hittar inget stöd.", sentences=[]))
     assert "**Inget svar gavs:** Jag hittar inget stöd." in refused
+
+
+def _two_documents():
+    """An answer quoting two documents: each statement "<label>: <quote> [n]"."""
+    sentences = [
+        {"text": "Lösenord ska ha minst 14 tecken.", "citations": [1], "document_label": LABEL_A,
+         "supported": True, "score": 1.0, "quote_citation": 1, "quote_start": 14,
+         "quote_end": 46},
+        {"text": "Punkt <två>.", "citations": [2], "document_label": LABEL_B, "supported": True,
+         "score": 1.0, "quote_citation": 2, "quote_start": 0, "quote_end": 5},
+    ]  # fmt: skip
+    text = "\n\n".join(f"{s['document_label']}: {s['text']} [{s['citations'][0]}]"
+                        for s in sentences)  # fmt: skip
+    return _answer(answer=text, sentences=sentences, band="answered")
+
+
+def test_document_labels_are_bold_before_each_statement() -> None:
+    a = _two_documents()
+    assert document_labels(a) == [LABEL_A, LABEL_B]
+    html = answer_html(a["answer"], a["id"], a["citations"], document_labels(a))
+    assert html.count('<strong class="pa-doc-label">') == 2
+    assert f'<p><strong class="pa-doc-label">{LABEL_A}:</strong> Lösenord ska' in html
+    assert "Riktlinjer för behandling av personuppgifter &lt;8.1&gt;:</strong> Punkt &lt;" in html
+    assert 'href="#kalla-abc123-2"' in html  # the [n] after a labelled statement still links
+    assert "pa-doc-label" not in answer_html(a["answer"], a["id"], a["citations"])  # no labels
+    one = sentence_html(a["sentences"][0], a["id"], a["citations"])
+    assert f'<strong class="pa-doc-label">{LABEL_A}:</strong> Lösenord' in one
+    plain = sentence_html(_answer()["sentences"][0], "abc123", [])
+    assert "pa-doc-label" not in plain and "Lösenord ska ha minst 14 tecken." in plain
+
+
+def test_band_defaults_from_refused() -> None:
+    assert band(_answer()) == "answered" and band_label(_answer()) == "Besvarad"
+    assert band(_answer(refused=True)) == "refused" and band_label(_answer(refused=True)) == "Nekad"
+    assert band(_answer(band="uncertain", refused=True)) == "uncertain"
+    assert band_label(_answer(band="uncertain", refused=True)) == "Osäker"
+    assert band(_answer(band="something-new", refused=True)) == "refused"
+
+
+def test_uncertain_answer_lists_the_closest_sections() -> None:
+    a = _answer(answer=UNCERTAIN, band="uncertain", refused=True, sentences=[])
+    assert uncertain_notice(UNCERTAIN) == (
+        "Jag hittar inget säkert svar. De här avsnitten ligger närmast:"
+    )
+    assert [c["n"] for c in closest_sections(a)] == [2, 1]  # the answer's order
+    unnamed = _answer(
+        answer="Jag hittar inget säkert svar.",
+        band="uncertain",
+        refused=True,
+        citations=[_citation(), _citation(n=2), _citation(n=3, section="4 Nät")],
+    )
+    assert [c["n"] for c in closest_sections(unnamed)] == [1, 3]  # once per section
+    md = uncertain_markdown(UNCERTAIN)
+    assert md.startswith("**Inget säkert svar:** Jag hittar inget säkert svar\\.")
+    assert "\n- IT\\-policy \\<v3\\> – 3 Autentisering \\> 3\\.1 Lösenord, s\\. 4 \\[2\\]" in md
+    assert md.endswith(UNCERTAIN_HINT)
+    unmarked = passage_html(a, _citation(), marked=False)
+    assert "<mark>" not in unmarked and "Lösenord ska ha minst 14 tecken." in unmarked
+
+
+def test_signals_table_in_swedish() -> None:
+    assert signal_rows(SIGNALS) == [
+        ("Sammanvägd svarbarhet (0–1)", "0.254"),
+        ("Bästa träff (cosinus)", "0.823"),
+        ("Avstånd till övriga träffar (z)", "2.29"),
+        ("Bästa mening (cosinus)", "0.816"),
+        ("Ordöverlapp", "0 %"),
+        ("Frågans ord i källorna", "75 %"),
+        ("Engelsk fråga", "ja"),
+    ]
+    assert signal_rows({"english": 0.0, "new_signal": 0.5})[0] == ("Engelsk fråga", "nej")
+    assert signal_rows({"missing_names": 1.0}) == [("Namn i frågan saknas i källorna", "ja")]
+    assert signal_rows({"new_signal": 0.5}) == [("new_signal", "0.500")]  # never hidden
+    table = signals_markdown(SIGNALS)
+    assert table.splitlines()[:3] == [
+        "| Signal | Värde |", "|---|---|", "| Sammanvägd svarbarhet \\(0–1\\) | 0.254 |",
+    ]  # fmt: skip
+    assert signals_markdown({}) == ""
+
+
+def test_markdown_export_has_band_signals_and_labels() -> None:
+    md = answer_markdown({**_two_documents(), "answerability": SIGNALS})
+    assert "- Utfall: Besvarad" in md
+    assert "## Svarbarhet" in md and "| Ordöverlapp | 0 % |" in md
+    assert f"): **{LABEL_A}:** Lösenord ska ha minst 14 tecken." in md
+    assert "**Enligt Riktlinjer för behandling av personuppgifter \\<8.1\\>:** Punkt" in md
+    uncertain = answer_markdown(
+        _answer(answer=UNCERTAIN, band="uncertain", refused=True, sentences=[])
+    )
+    assert "- Utfall: Osäker" in uncertain
+    assert "**Inget säkert svar (inte ett svar):** Jag hittar inget säkert svar." in uncertain
+    assert "Inget svar gavs" not in uncertain and "## Svarbarhet" not in uncertain
+    assert "- Utfall: Nekad" in answer_markdown(_answer(refused=True, sentences=[]))

@@ -19,10 +19,14 @@ import pytest
 
 from tests.ui.conftest import (
     API_KEY,
+    REFUSED_CANDIDATES,
     ROOT,
+    TWO_DOCUMENTS,
+    UNCERTAIN_CANDIDATES,
     ApiServer,
     clean_env,
     copy_screenshot,
+    first_in_band,
     free_port,
     stop,
     wait_for,
@@ -47,6 +51,12 @@ PII = "Får jag mejla Anna Svenssons personnummer 19811218-9876 till Försäkrin
 RAW_VALUES = ("Anna Svensson", "Svensson", "19811218-9876", "198112189876")
 UPLOAD_MD = "# Rutin för skrivare\n\n## 1 Syfte\n\nUtskrift sker med kort.\n"
 NOTICE = "Vi tog bort: personnummer, namn — frågan skickades utan dem"
+UNCERTAIN_HINT = "Det här är inte ett svar: läs avsnitten själv eller fråga på ett annat sätt."
+ANY_REPLY = re.compile("Källor|Inget säkert svar|Jag hittar inget stöd|I cannot find")
+SIGNAL_LABELS = (
+    "Bästa träff (cosinus)", "Avstånd till övriga träffar (z)", "Bästa mening (cosinus)",
+    "Ordöverlapp", "Frågans ord i källorna", "Engelsk fråga",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -187,12 +197,133 @@ def test_personal_data_is_removed_before_anything_is_shown_or_stored(
         assert not [v for v in RAW_VALUES if v in seen], x.path
 
 
-def test_refusal_is_shown_as_a_warning(ui) -> None:
+def test_refusal_is_shown_as_a_warning(ui, api: ApiServer) -> None:
     page, _ = ui
-    reply = ask(page, "Hur gör jag en pizza?", "Jag hittar inget stöd")
+    question, _ = first_in_band(api.url, REFUSED_CANDIDATES, "refused")
+    reply = ask(page, question, "Jag hittar inget stöd")
     expect(reply.locator('[data-testid="stAlertContentWarning"]')).to_contain_text(
         "Prova att formulera om frågan"
     )
+    expect(reply.get_by_text("Inget säkert svar")).to_have_count(0)
+    no_traceback(page)
+
+
+def _api_answer(api: ApiServer, question: str) -> dict:
+    return ApiClient(api.url).ask(question)  # type: ignore[return-value]
+
+
+def _closest(answer: dict) -> list[str]:
+    """The "- title – section [n]" lines an uncertain answer names."""
+    return [ln for ln in answer["answer"].splitlines() if ln.startswith("- ")]
+
+
+def _assert_uncertain_look(reply, answer: dict) -> None:
+    """The notice box and the closest sections, nothing that looks like an answer."""
+    box = reply.locator('[data-testid="stAlertContentWarning"]')
+    expect(box).to_contain_text("Inget säkert svar")
+    expect(box).to_contain_text("De här avsnitten ligger närmast")
+    expect(reply.get_by_text("Närmaste avsnitt", exact=True)).to_be_visible()
+    expect(reply.get_by_text(UNCERTAIN_HINT)).to_be_visible()
+    sections = reply.locator('[data-testid="stExpander"]')
+    expect(sections).to_have_count(len(_closest(answer)))
+    expect(reply.locator(".pa-answer")).to_have_count(0)  # no answer styling
+    expect(reply.locator("a.pa-ref")).to_have_count(0)
+    expect(reply.get_by_text("Källor", exact=True)).to_have_count(0)
+    expect(reply.get_by_text("Prova att formulera om frågan")).to_have_count(0)
+    sections.first.locator("summary").click()
+    expect(sections.first.locator(".pa-passage")).to_be_visible()
+    expect(sections.first.locator("mark")).to_have_count(0)  # no quote is highlighted
+
+
+def test_chat_look_matches_the_band_the_api_returns(ui, api: ApiServer) -> None:
+    page, _ = ui
+    question = UNCERTAIN_CANDIDATES[0]
+    answer = _api_answer(api, question)
+    reply = ask(page, question, ANY_REPLY)
+    if answer["band"] == "uncertain":
+        _assert_uncertain_look(reply, answer)
+    elif answer["band"] == "refused":
+        expect(reply.locator('[data-testid="stAlertContentWarning"]')).to_contain_text(
+            "Prova att formulera om frågan"
+        )
+        expect(reply.get_by_text("Inget säkert svar")).to_have_count(0)
+    else:
+        expect(reply.locator(".pa-answer")).to_have_count(1)
+        expect(reply.get_by_text("Inget säkert svar")).to_have_count(0)
+    no_traceback(page)
+
+
+def test_uncertain_answer_is_not_shown_as_an_answer(ui, api: ApiServer, artifacts: Path) -> None:
+    page, _ = ui
+    question, answer = first_in_band(api.url, UNCERTAIN_CANDIDATES, "uncertain")
+    reply = ask(page, question, "Närmaste avsnitt")
+    _assert_uncertain_look(reply, answer)
+    first_title = _closest(answer)[0][2:].split(" – ")[0]
+    expect(reply.locator('[data-testid="stExpander"] summary').first).to_contain_text(first_title)
+    page.screenshot(path=str(artifacts / "chat-osaker.png"), animations="disabled")
+    no_traceback(page)
+
+    page.get_by_role("link", name="Granskning").click()
+    expect(page.get_by_role("heading", name="Svarbarhet")).to_be_visible()
+    idle(page)
+    expect(page.get_by_text(re.compile(r"Osäker$")).first).to_be_visible()
+    expect(page.locator('[data-testid="stAlertContentWarning"]').first).to_contain_text(
+        "Inget säkert svar"
+    )
+    no_traceback(page)
+
+
+def test_answer_from_two_documents_shows_the_document_labels(
+    ui, api: ApiServer, artifacts: Path
+) -> None:
+    page, _ = ui
+    answer = _api_answer(api, TWO_DOCUMENTS)
+    labels = [s["document_label"] for s in answer["sentences"]]
+    documents = {c["document_id"] for c in answer["citations"] if c["cited"]}
+    if answer["band"] != "answered" or len(documents) < 2:
+        pytest.skip(f"the API no longer answers {TWO_DOCUMENTS!r} from two documents "
+                    f"(band {answer['band']}, documents {sorted(documents)})")  # fmt: skip
+    reply = ask(page, TWO_DOCUMENTS)
+    shown = reply.locator(".pa-answer .pa-doc-label")
+    expect(shown).to_have_text([f"{label}:" for label in labels])
+    assert len(set(labels)) >= 2
+    for s in answer["sentences"]:  # each label stands before its own statement
+        paragraph = reply.locator(".pa-answer p").filter(has_text=s["document_label"])
+        expect(paragraph).to_contain_text(s["text"][:60])
+    expect(reply.get_by_text("Inget säkert svar")).to_have_count(0)
+    page.screenshot(path=str(artifacts / "chat-tva-dokument.png"), animations="disabled")
+    no_traceback(page)
+
+
+def test_review_page_shows_band_signals_and_labels(
+    ui, api: ApiServer, artifacts: Path, tmp_path: Path
+) -> None:
+    page, _ = ui
+    answer = _api_answer(api, TWO_DOCUMENTS)
+    ask(page, TWO_DOCUMENTS, ANY_REPLY)
+    page.get_by_role("link", name="Granskning").click()
+    expect(page.get_by_role("heading", name="Svarbarhet")).to_be_visible()
+    idle(page)
+    badge = {"answered": "Besvarad", "uncertain": "Osäker", "refused": "Nekad"}[answer["band"]]
+    expect(page.get_by_text(re.compile(f"{badge}$")).first).to_be_visible()
+    table = page.locator("table").filter(has_text="Bästa träff (cosinus)")
+    expect(table).to_have_count(1)
+    for label in SIGNAL_LABELS:
+        expect(table).to_contain_text(label)
+    expect(table).to_contain_text(f"{answer['answerability']['best_dense']:.3f}")
+    expect(page.get_by_text(re.compile(r"Sammanvägd svarbarhet \d\.\d\d av 1"))).to_be_visible()
+    labels = [s["document_label"] for s in answer["sentences"] if s["document_label"]]
+    expect(page.locator(".pa-doc-label")).to_have_text([f"{label}:" for label in labels])
+    page.screenshot(path=str(artifacts / "granskning-svarbarhet.png"), full_page=True,
+                    animations="disabled")  # fmt: skip
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Ladda ner granskningen (Markdown)").click()
+    report = tmp_path / "granskning.md"
+    download.value.save_as(report)
+    markdown = report.read_text(encoding="utf-8")
+    assert f"- Utfall: {badge}" in markdown and "## Svarbarhet" in markdown
+    assert all(f"**{label}:**" in markdown for label in labels)
     no_traceback(page)
 
 
@@ -229,7 +360,7 @@ def test_review_page(ui, artifacts: Path, tmp_path: Path) -> None:
     verified = page.get_by_text(re.compile(r"Verifierad$"))  # after the icon's ligature name
     expect(verified.first).to_be_visible()
     badges = page.get_by_text(re.compile(r"(Verifierad|Ej verifierad)$"))
-    assert badges.count() == page.get_by_text("Stödpoäng").count() >= 2  # one per sentence
+    assert badges.count() == page.get_by_text("Stödpoäng").count() >= 1  # one per statement
     expect(page.get_by_text(re.compile(r"Ej citerad$")).first).to_be_visible()
     expect(page.locator(".pa-passage mark").first).to_contain_text("minst 14 tecken")
     expect(page.get_by_text("version 3.1 · fastställd 2023-11-28").first).to_be_visible()
@@ -261,6 +392,9 @@ def test_documents_page_lists_and_uploads(ui, api: ApiServer, streamlit_url: str
     expect(page.get_by_role("heading", name="Dokument", exact=True)).to_be_visible()
     expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("Svarsläge")
     expect(page.get_by_text(re.compile(r"^4 dokument, \d+ avsnitt"))).to_be_visible()
+    page.get_by_label("Administratörsnyckel").fill(API_KEY)  # asked for per browser session
+    page.get_by_role("button", name="Använd nyckeln").click()
+    expect(page.get_by_text("Administratörsnyckeln är angiven")).to_be_visible()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         [
             {

@@ -9,8 +9,13 @@ import streamlit as st
 from ui import shared
 from ui.client import ApiError
 from ui.render import (
+    UNCERTAIN_HINT,
+    UNCERTAIN_TITLE,
     anchor_id,
     answer_html,
+    band,
+    closest_sections,
+    document_labels,
     esc,
     md_escape,
     mode_label,
@@ -18,6 +23,7 @@ from ui.render import (
     redaction_notice,
     source_label,
     source_meta,
+    uncertain_notice,
 )
 
 REFUSAL_HINT = "Prova att formulera om frågan, eller ta bort filtren i sidomenyn."
@@ -66,21 +72,41 @@ def show_user(message: dict[str, Any]) -> None:
         st.info(notice, icon=":material/shield:")
 
 
-def show_sources(answer: dict[str, Any]) -> None:
-    cited = [c for c in answer["citations"] if c["cited"]]
-    if not cited:
-        return
-    st.markdown("**Källor**")
+def _passages(answer: dict[str, Any], shown: list[dict[str, Any]], marked: bool) -> None:
+    """One expander per passage: its provenance and text (quotes marked if ``marked``)."""
     keys: set[str] = set()
-    for i, c in enumerate(cited):
+    for i, c in enumerate(shown):
         key = anchor_id(answer["id"], c["n"])  # the target of the inline [n] links
         key = key if key not in keys else f"{key}-{i}"  # repeated numbers must not crash
         keys.add(key)
         with st.expander(source_label(c), key=key):
             st.markdown(
-                f'<div class="pa-meta">{esc(source_meta(c))}</div>{passage_html(answer, c)}',
+                f'<div class="pa-meta">{esc(source_meta(c))}</div>'
+                f"{passage_html(answer, c, marked)}",
                 unsafe_allow_html=True,
             )
+
+
+def show_sources(answer: dict[str, Any]) -> None:
+    cited = [c for c in answer["citations"] if c["cited"]]
+    if not cited:
+        return
+    st.markdown("**Källor**")
+    _passages(answer, cited, marked=True)
+
+
+def show_uncertain(answer: dict[str, Any]) -> None:
+    """No sure answer: a notice and the closest sections to read, never styled as an answer."""
+    st.warning(
+        f"**{UNCERTAIN_TITLE}**  \n{md_escape(uncertain_notice(answer['answer']))}",
+        icon=":material/help:",
+    )
+    closest = closest_sections(answer)
+    if not closest:
+        return
+    st.markdown("**Närmaste avsnitt**")
+    st.caption(UNCERTAIN_HINT)
+    _passages(answer, closest, marked=False)
 
 
 def show_assistant(message: dict[str, Any]) -> None:
@@ -88,11 +114,15 @@ def show_assistant(message: dict[str, Any]) -> None:
         st.error(message["error"], icon=":material/error:")
         return
     answer = message["answer"]
+    if band(answer) == "uncertain":
+        show_uncertain(answer)
+        return
     if answer["refused"]:
         st.warning(f"{answer['answer']} {REFUSAL_HINT}", icon=":material/search_off:")
         return
-    st.markdown(answer_html(answer["answer"], answer["id"], answer["citations"]),
-                unsafe_allow_html=True)  # fmt: skip
+    html = answer_html(answer["answer"], answer["id"], answer["citations"],
+                       document_labels(answer))  # fmt: skip
+    st.markdown(html, unsafe_allow_html=True)
     unsupported = sum(not s["supported"] for s in answer["sentences"])
     if unsupported:
         st.warning(

@@ -1,4 +1,8 @@
-"""Documents page: what is ingested (version, chunks) and upload of new files."""
+"""Documents page: what is ingested (origin, review, version, chunks), upload and approval.
+
+Writes need the administrator key, asked for once per browser session (``st.session_state``):
+the interface never sends a server-side key on behalf of every user.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,51 @@ from typing import Any
 import streamlit as st
 
 from ui import shared
-from ui.client import ApiError
+from ui.client import ApiClient, ApiError
 from ui.render import STATUS_LABELS, file_error, md_escape
 
 FILE_TYPES = ["pdf", "docx", "html", "htm", "md", "markdown", "txt"]
-ORIGINS = {"folder": "mapp", "upload": "uppladdad"}
+ORIGINS = {"folder": "Mapp", "upload": "Uppladdad"}
+REVIEW = {"pending": "Ej granskad", "approved": "Godkänd"}
+FLAGS = {
+    "citation_markers": "källhänvisningar i texten (neutraliserade)",
+    "instructions": "text som liknar instruktioner till en assistent",
+}
+KEY = "admin_key"
+
+
+def admin_client() -> ApiClient | None:
+    """A client with this browser session's administrator key, None without one."""
+    key = st.session_state.get(KEY)
+    return ApiClient(shared.client().base_url, api_key=key) if key else None
+
+
+def origin_badge(d: dict[str, Any]) -> str:
+    """The origin badge: Mapp, Uppladdad or Uppladdad · Ej granskad."""
+    label = ORIGINS.get(d["origin"], d["origin"])
+    review = REVIEW.get(d.get("review") or "")
+    return f"{label} · {review}" if review == "Ej granskad" else label
+
+
+def key_form() -> None:
+    """Ask for the administrator key once per browser session."""
+    if st.session_state.get(KEY):
+        col, button = st.columns([4, 1])
+        col.caption("Administratörsnyckeln är angiven för den här webbläsarsessionen.")
+        if button.button("Glöm nyckeln"):
+            st.session_state.pop(KEY, None)
+            st.rerun()
+        return
+    with st.form("admin_key"):
+        key = st.text_input(
+            "Administratörsnyckel",
+            type="password",
+            help="Krävs för att ladda upp och godkänna dokument. Nyckeln finns i datamappen "
+            "(admin-key) och sparas bara i den här webbläsarsessionen.",
+        )
+        if st.form_submit_button("Använd nyckeln") and key.strip():
+            st.session_state[KEY] = key.strip()
+            st.rerun()
 
 
 def document_table() -> None:
@@ -30,25 +74,75 @@ def document_table() -> None:
             "Fastställd": d["adopted"] or "–",
             "Avsnitt": d["chunks"],
             "Fil": d["source"],
-            "Ursprung": ORIGINS.get(d["origin"], d["origin"]),
+            "Ursprung": origin_badge(d),
+            "Flaggor": ", ".join(FLAGS.get(f, f) for f in d.get("flags") or []) or "–",
             "Inläst": (d["ingested_at"] or "")[:16].replace("T", " "),
         }
         for d in docs
     ]
     st.dataframe(rows, hide_index=True, width="stretch")
     st.caption(f"{len(docs)} dokument, {sum(d['chunks'] for d in docs)} avsnitt i kunskapsbasen.")
+    pending = [d for d in docs if d.get("review") == "pending"]
+    flagged = [d for d in docs if "instructions" in (d.get("flags") or [])
+               and d.get("review") != "approved"]  # fmt: skip
+    if pending or flagged:
+        review_section(pending, flagged)
+
+
+def review_section(pending: list[dict[str, Any]], flagged: list[dict[str, Any]]) -> None:
+    """Uploads held as "ej granskad" and flagged documents: approve them for answers."""
+    st.subheader("Att granska")
+    st.caption(
+        "Uppladdade dokument används inte i svar förrän en administratör har godkänt dem. "
+        "Avsnitt med text som liknar instruktioner till en assistent används inte förrän "
+        "dokumentet är godkänt."
+    )
+    for d in {d["document_id"]: d for d in pending + flagged}.values():
+        flags = ", ".join(FLAGS.get(f, f) for f in d.get("flags") or [])
+        text = f"**{md_escape(d['title'])}** ({md_escape(d['source'])}, {origin_badge(d)})"
+        col, button = st.columns([4, 1])
+        col.markdown(text + (f"  \n:warning: Flaggat: {md_escape(flags)}" if flags else ""))
+        if button.button("Godkänn", key=f"approve-{d['document_id']}"):
+            approve(d["document_id"])
+
+
+def approve(document_id: str) -> None:
+    api = admin_client()
+    if api is None:
+        st.warning("Ange administratörsnyckeln nedan först.", icon=":material/key:")
+        return
+    try:
+        api.approve_document(document_id)
+    except ApiError as exc:
+        st.error(_write_error(exc), icon=":material/error:")
+        return
+    shared.clear_cache()
+    st.rerun()
+
+
+def _write_error(exc: ApiError) -> str:
+    if exc.kind == "unauthorized":
+        return (
+            "Administratörsnyckeln saknas eller är fel (eller så har tjänsten ingen nyckel "
+            "konfigurerad). Ange nyckeln från datamappens fil admin-key."
+        )
+    return exc.message
 
 
 def upload(files: list[Any]) -> list[dict[str, Any]]:
     """Upload one file at a time (progress per file); errors are kept per file."""
     results: list[dict[str, Any]] = []
+    api = admin_client()
+    if api is None:
+        return [{"file": f.name, "status": "failed", "chunks": 0, "api_error": True,
+                 "error": "Ange administratörsnyckeln först."} for f in files]  # fmt: skip
     bar = st.progress(0.0)
     for i, f in enumerate(files):
         bar.progress(i / len(files), text=f"Läser in {f.name} ({i + 1} av {len(files)}) …")
         try:
-            results += shared.client().upload([(f.name, f.getvalue())])
+            results += api.upload([(f.name, f.getvalue())])
         except ApiError as exc:
-            results.append({"file": f.name, "status": "failed", "error": exc.message,
+            results.append({"file": f.name, "status": "failed", "error": _write_error(exc),
                             "chunks": 0, "api_error": True})  # fmt: skip
             if exc.kind in ("unauthorized", "unreachable"):
                 break
@@ -67,8 +161,13 @@ def show_results(results: list[dict[str, Any]]) -> None:
                 icon=":material/error:",
             )
         else:
+            held = " Ej granskad: används inte i svar förrän den är godkänd." if (
+                r.get("review") == "pending") else ""  # fmt: skip
+            flags = ", ".join(FLAGS.get(f, f) for f in r.get("flags") or [])
+            flagged = f" Flaggat: {flags}." if flags else ""
             st.success(
-                f"**{md_escape(r['file'])}**: {status} ({r.get('chunks', 0)} avsnitt).",
+                f"**{md_escape(r['file'])}**: {status} ({r.get('chunks', 0)} avsnitt)."
+                + md_escape(held + flagged),
                 icon=":material/check_circle:",
             )
 
@@ -77,6 +176,7 @@ st.title("Dokument")
 st.caption("Styrdokumenten som assistenten svarar utifrån.")
 document_table()
 st.subheader("Ladda upp dokument")
+key_form()
 with st.form("upload", clear_on_submit=True):
     chosen = st.file_uploader(
         "Välj en eller flera filer (PDF, DOCX, HTML, Markdown, TXT)",

@@ -10,18 +10,27 @@ import streamlit as st
 from ui import shared
 from ui.client import ApiError
 from ui.render import (
-    answer_html,
+    BAND_LABELS,
     answer_markdown,
+    band,
     esc,
     fmt_score,
     md_escape,
     mode_label,
     passage_html,
     redaction_notice,
+    sentence_html,
+    signals_markdown,
     source_meta,
+    uncertain_markdown,
 )
 
 RATINGS = {"correct": "Korrekt", "incorrect": "Felaktigt"}
+BAND_BADGES = {
+    "answered": (":material/check_circle:", "green"),
+    "uncertain": (":material/help:", "orange"),
+    "refused": (":material/block:", "red"),
+}
 
 
 def pick_answer(answers: list[dict[str, Any]]) -> dict[str, Any]:
@@ -52,9 +61,31 @@ def summary(a: dict[str, Any]) -> None:
         st.info(notice, icon=":material/shield:")
 
 
+def answerability(a: dict[str, Any]) -> None:
+    """The band as a badge, and the score and signals the decision was made from."""
+    st.subheader("Svarbarhet")
+    name = band(a)
+    icon, color = BAND_BADGES[name]
+    left, right = st.columns([1, 5], vertical_alignment="center")
+    with left:
+        st.badge(BAND_LABELS[name], icon=icon, color=color)
+    signals = a.get("answerability") or {}
+    if "score" in signals:
+        right.caption(
+            f"Sammanvägd svarbarhet {signals['score']:.2f} av 1 – ett värde som vägs samman av "
+            "signalerna nedan och avgör om frågan besvaras, besvaras osäkert eller nekas."
+        )
+    if table := signals_markdown(signals):
+        st.markdown(table)
+    else:
+        st.caption("Tjänsten redovisade inga signaler för det här svaret.")
+
+
 def sentences(a: dict[str, Any]) -> None:
     st.subheader("Meningar och verifiering")
-    if a["refused"]:
+    if band(a) == "uncertain":
+        st.warning(uncertain_markdown(a["answer"]), icon=":material/help:")
+    elif a["refused"]:
         st.warning(f"Inget svar gavs: {a['answer']}", icon=":material/search_off:")
     if not a["sentences"]:
         st.caption("Svaret innehåller inga meningar att verifiera.")
@@ -66,7 +97,7 @@ def sentences(a: dict[str, Any]) -> None:
                     st.badge("Verifierad", icon=":material/check_circle:", color="green")
                 else:
                     st.badge("Ej verifierad", icon=":material/error:", color="orange")
-            body.markdown(answer_html(s["text"], a["id"], a["citations"]), unsafe_allow_html=True)
+            body.markdown(sentence_html(s, a["id"], a["citations"]), unsafe_allow_html=True)
             refs = ", ".join(f"[{n}]" for n in s["citations"]) or "inga"
             found = f" · citatet hittat i [{s['quote_citation']}]" if s["quote_citation"] else ""
             body.caption(f"Stödpoäng {s['score']:.2f} · hänvisar till {refs}{found}")
@@ -131,6 +162,7 @@ if not answers:
     st.stop()
 current = pick_answer(answers)
 summary(current)
+answerability(current)
 sentences(current)
 passages(current)
 st.subheader("Exportera")

@@ -24,12 +24,20 @@ class Components:
 
     @classmethod
     def build(cls, settings: Settings, kb: KnowledgeBase | None = None) -> Components:
+        """Opening the store repairs half-replaced documents; uploads/ is then made to agree
+        with the index (unless ``kb`` belongs to another data folder: tests, eval)."""
+        from assistant.api.documents import recover_uploads
+
+        own_uploads = kb is None or kb.settings.uploads_dir == settings.uploads_dir
         kb = kb or KnowledgeBase(settings)
         scrubber = get_scrubber(settings)
         audit = AuditLog(settings.audit_db, settings.audit_retention_days)
         service = AssistantService(settings, kb, scrubber, create_llm(settings), audit)
         kb.embedder.get_query_embedding("uppvärmning")  # load the model before the first user
-        return cls(settings, kb, scrubber, audit, service, Ingestor(kb))
+        ingestor = Ingestor(kb)
+        if own_uploads:
+            recover_uploads(kb, ingestor, settings.uploads_dir)
+        return cls(settings, kb, scrubber, audit, service, ingestor)
 
     def close(self) -> None:
         self.audit.close()

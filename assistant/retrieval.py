@@ -15,8 +15,9 @@ from typing import Literal
 
 from qdrant_client import models as qm
 
+from assistant.language import is_english
 from assistant.pii import neutral_text
-from ingest import index
+from ingest import index, trust
 from ingest.references import coarser, most_specific, parse_references
 from ingest.settings import Settings
 from ingest.sparse import terms
@@ -37,7 +38,7 @@ class Filters:
     adopted_from: date | None = None
     adopted_to: date | None = None
 
-    def to_qdrant(self) -> qm.Filter | None:
+    def to_qdrant(self) -> qm.Filter:
         must: list[qm.Condition] = []
         if self.document_ids:
             must.append(
@@ -60,7 +61,8 @@ class Filters:
                     range=qm.DatetimeRange(gte=self.adopted_from, lte=self.adopted_to),
                 )
             )
-        return qm.Filter(must=must) if must else None
+        # untrusted chunks (uploads awaiting review, instruction-like text) never reach answers
+        return qm.Filter(must=must or None, must_not=trust.answer_filter_conditions())
 
 
 @dataclass
@@ -126,7 +128,7 @@ def _unit_filter(refs: list[str], flt: qm.Filter | None) -> qm.Filter:
     must: list[qm.Condition] = [qm.FieldCondition(key=index.UNIT_REFS, match=qm.MatchAny(any=refs))]
     if flt is not None and flt.must:
         must.extend(flt.must if isinstance(flt.must, list) else [flt.must])
-    return qm.Filter(must=must)
+    return qm.Filter(must=must, must_not=trust.answer_filter_conditions())
 
 
 def _exact_hits(refs: list[str], points) -> list[Hit]:
@@ -161,9 +163,10 @@ class Retriever:
         vector: list[float] | None = None,
     ) -> Retrieval:
         s = self.s
-        mode = mode or s.retrieval_mode
+        if mode is None:  # the configured mode; English questions: their own (measured)
+            mode = s.retrieval_mode_en if is_english(question) else s.retrieval_mode
         k = top_k or s.top_k
-        flt = filters.to_qdrant() if filters else None
+        flt = self.kb.visible((filters or Filters()).to_qdrant())  # current generations
         dense_vec = vector if vector is not None else self.embed_query(question)
         sparse_vec = self.kb.bm25.encode_query(neutral_text(question))
         dense_req = qm.QueryRequest(
@@ -224,7 +227,8 @@ class Retriever:
             return []
         wanted = list(dict.fromkeys(refs + [c for r in refs if (c := coarser(r))]))
         flt = qm.Filter(must=[qm.FieldCondition(key=index.UNIT_REFS,
-                                                match=qm.MatchAny(any=wanted))])  # fmt: skip
+                                                match=qm.MatchAny(any=wanted))],
+                        must_not=trust.answer_filter_conditions())  # fmt: skip
         points = sorted(self.kb.scroll(flt), key=lambda p: p.payload.get(index.CHUNK_INDEX, 0))
         out: list[Hit] = []
         for ref in most_specific(refs):
@@ -254,7 +258,8 @@ class Retriever:
                 qm.FieldCondition(
                     key=index.CHUNK_INDEX, range=qm.Range(gte=i - before, lte=i + after)
                 ),
-            ]
+            ],
+            must_not=trust.answer_filter_conditions(),
         )
         points = self.kb.scroll(flt)
         points.sort(key=lambda p: p.payload.get(index.CHUNK_INDEX, 0))

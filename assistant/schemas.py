@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+_ID = Annotated[str, Field(min_length=1, max_length=200)]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    """Only an ISO date "2024-05-01" (or a ``date``): never a number read as a timestamp."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("an ISO date (YYYY-MM-DD) is needed")
+
+
+_DATE = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class Turn(BaseModel):
@@ -18,23 +32,21 @@ class SearchFilters(BaseModel):
     """Metadata filters (all optional, combined with AND)."""
 
     model_config = ConfigDict(extra="forbid")
-    document_ids: list[str] = Field(default_factory=list, max_length=50)
-    doc_types: list[str] = Field(default_factory=list, max_length=20)
+    document_ids: list[_ID] = Field(default_factory=list, max_length=50)
+    doc_types: list[_ID] = Field(default_factory=list, max_length=20)
     municipality: str | None = Field(None, max_length=100)
-    adopted_from: date | None = None
-    adopted_to: date | None = None
-
-    @field_validator("document_ids", "doc_types")
-    @classmethod
-    def _short_ids(cls, v: list[str]) -> list[str]:
-        if any(not x or len(x) > 200 for x in v):
-            raise ValueError("ids must be 1-200 characters")
-        return v
+    adopted_from: _DATE | None = None
+    adopted_to: _DATE | None = None
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    question: str = Field(..., min_length=1, description="The question, in Swedish or English.")
+    question: str = Field(
+        ...,
+        min_length=1,
+        pattern=r"\S",
+        description="The question, in Swedish or English (not only white space).",
+    )
     history: list[Turn] = Field(default_factory=list, max_length=20)
     filters: SearchFilters | None = None
     top_k: int | None = Field(None, ge=1, le=20)
@@ -42,7 +54,7 @@ class AskRequest(BaseModel):
     @field_validator("question")
     @classmethod
     def _not_blank(cls, v: str) -> str:
-        if not v.strip():
+        if not re.search(r"\S", v):  # the same rule as the schema's pattern
             raise ValueError("the question is empty")
         return v
 
@@ -50,6 +62,10 @@ class AskRequest(BaseModel):
 class Redaction(BaseModel):
     type: str
     count: int
+
+
+Origin = Literal["folder", "upload"]
+Review = Literal["pending", "approved"]
 
 
 class Citation(BaseModel):
@@ -60,6 +76,11 @@ class Citation(BaseModel):
     document_id: str
     title: str
     source: str
+    origin: Origin = Field(
+        "folder",
+        description="folder = ingested by an administrator from the policy folder; "
+        "upload = uploaded through the API",
+    )
     doc_type: str | None = None
     version: str | None = None
     adopted: str | None = None
@@ -142,6 +163,17 @@ class FeedbackRequest(BaseModel):
     comment: str = Field("", max_length=4000)
 
 
+_REVIEW = (
+    "pending = held as 'ej granskad' (not used in answers) until an administrator approves it; "
+    "approved = released by an administrator; null = no review needed (folder document)"
+)
+_FLAGS = (
+    "what ingest neutralised or held back: citation_markers ('[1]' in the text, rewritten as "
+    "'(1)'), instructions (text addressed to an assistant; those passages are not used in "
+    "answers until an administrator approves the document)"
+)
+
+
 class DocumentOut(BaseModel):
     document_id: str
     title: str
@@ -150,7 +182,9 @@ class DocumentOut(BaseModel):
     version: str | None
     adopted: str | None
     chunks: int
-    origin: str
+    origin: str = Field(..., description="folder (administrator) or upload (through the API)")
+    review: Review | None = Field(None, description=_REVIEW)
+    flags: list[str] = Field(default_factory=list, description=_FLAGS)
     ingested_at: str | None
 
 
@@ -160,3 +194,39 @@ class FileOutcome(BaseModel):
     status: str
     chunks: int = 0
     error: str | None = None
+    review: Review | None = Field(None, description=_REVIEW)
+    flags: list[str] = Field(default_factory=list, description=_FLAGS)
+
+
+class ErrorOut(BaseModel):
+    """Every error response: a bilingual message (English / Svenska)."""
+
+    detail: str
+
+
+class FieldError(BaseModel):
+    loc: list[str | int] = Field(default_factory=list)
+    msg: str = ""
+    type: str = ""
+
+
+class ValidationErrorOut(BaseModel):
+    """422: the request does not match the schema or the limits; the input is never echoed."""
+
+    detail: str
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class ApprovalOut(BaseModel):
+    approved: str
+    chunks: int
+
+
+class DeletedOut(BaseModel):
+    deleted: str
+    chunks: int
+
+
+class FeedbackOut(BaseModel):
+    status: str
+    redactions: list[Redaction]

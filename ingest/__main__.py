@@ -1,5 +1,8 @@
 """CLI: ``python -m ingest [PATH ...] [--collection NAME] [--rebuild] [--dry-run] [--no-prune]``.
 
+Pruning deletes only folder documents whose file lay under one of the PATH folders and is
+gone; it prints them before deleting. Opening the store repairs interrupted writes.
+
 Law texts: ``python -m ingest law PATH [--act gdpr|sfs:2018:218] [--lang sv|en]`` (docs/laws.md).
 """
 
@@ -13,7 +16,7 @@ from pathlib import Path
 from ingest.index import EmbedderMismatchError
 from ingest.pipeline import Ingestor
 from ingest.settings import Settings, get_settings
-from ingest.store import KnowledgeBase, StoreBusyError
+from ingest.store import DocumentInfo, KnowledgeBase, StoreBusyError
 
 
 def _open(settings: Settings, collection: str | None) -> KnowledgeBase | None:
@@ -42,7 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the collection")
     parser.add_argument("--dry-run", action="store_true", help="show what would change")
     parser.add_argument(
-        "--no-prune", action="store_true", help="keep documents that are gone from the folders"
+        "--no-prune",
+        action="store_true",
+        help="keep documents whose file is gone from the PATH folders (by default they are "
+        "deleted; documents from other folders, uploads and law texts never are)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
@@ -54,6 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     kb = _open(settings, args.collection)
     if kb is None:
         return 2
+
+    def announce(docs: list[DocumentInfo]) -> None:
+        verb = "Would remove" if args.dry_run else "Removing"
+        folders = ", ".join(str(p) for p in paths if p.is_dir())
+        print(f"{verb} {len(docs)} document(s) whose file is gone from {folders}:", flush=True)
+        for d in docs:
+            print(f"  - {Path(d.root or '', d.source)} ({d.document_id})", flush=True)
+
     try:
         report = Ingestor(kb).ingest(
             paths,
@@ -61,9 +75,17 @@ def main(argv: list[str] | None = None) -> int:
             dry_run=args.dry_run,
             prune=not args.no_prune,
             progress=not args.quiet,
+            on_prune=announce,
         )
     finally:
         kb.close()
+    if report.unscoped:
+        print(
+            f"note: kept {len(report.unscoped)} document(s) not in these folders that were "
+            f"ingested before folders were recorded: {', '.join(report.unscoped)} (delete them "
+            "through the API or re-ingest their folder once)",
+            file=sys.stderr,
+        )
     for r in report.results:
         if r.status == "failed":
             print(f"FAILED  {r.source}: {r.error}", file=sys.stderr)

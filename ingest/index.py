@@ -27,6 +27,8 @@ DIARY_NO = "diary_no"
 CONTENT_HASH = "content_hash"  # sha256 of the source file: the unit of change
 CHUNKER = "chunker"  # signature of the chunking settings the chunks were made with
 ORIGIN = "origin"  # "folder" (python -m ingest) or "upload" (POST /v1/documents)
+REVIEW = "review"  # "pending" (held as "ej granskad", not in answers) or "approved"
+FLAGS = "flags"  # ingest/trust.py: "citation_markers", "instructions"
 SECTION_PATH = "section_path"  # "4 Informationsklassning > 4.2 Skyddsnivåer"
 SECTION_NUMBER = "section_number"  # "4.2"
 TOP_SECTION = "top_section"  # "4 Informationsklassning"
@@ -43,6 +45,12 @@ INGESTED_AT = "ingested_at"
 # unit (article, paragraph, recital, paragraf) the chunk belongs to; REFS also lists mentions.
 ACT = "act"
 UNIT_REFS = "unit_refs"
+# Atomic replacement (schema 2): every chunk carries the generation it was written in; a
+# document's current generation lives in the generations collection (one point per document,
+# switched by one upsert). Readers see only current generations (ingest/store.py).
+GENERATION = "generation"  # int, unique per write: time in ns (older chunks: a hash)
+ROOT = "root"  # folder documents: the absolute folder they were ingested from (prune scope)
+SCHEMA = 2  # recorded in the collection's metadata next to the embedder
 
 PAYLOAD_INDEXES: dict[str, qm.PayloadSchemaType] = {
     DOC_ID: qm.PayloadSchemaType.KEYWORD,
@@ -57,13 +65,17 @@ PAYLOAD_INDEXES: dict[str, qm.PayloadSchemaType] = {
     CONTENT_HASH: qm.PayloadSchemaType.KEYWORD,
     ACT: qm.PayloadSchemaType.KEYWORD,
     UNIT_REFS: qm.PayloadSchemaType.KEYWORD,
+    REVIEW: qm.PayloadSchemaType.KEYWORD,
+    FLAGS: qm.PayloadSchemaType.KEYWORD,
+    GENERATION: qm.PayloadSchemaType.INTEGER,
 }
 
 # Keys that are never embedded; only HEADING is prepended to the text for embedding.
 NOT_EMBEDDED = [
     TITLE, DOC_TYPE, SOURCE, VERSION, ADOPTED, MUNICIPALITIES, DIARY_NO, CONTENT_HASH,
     CHUNKER, ORIGIN, SECTION_PATH, SECTION_NUMBER, TOP_SECTION, REFS, PAGE_START, PAGE_END,
-    START_CHAR, END_CHAR, CHUNK_INDEX, CHUNK_COUNT, INGESTED_AT, ACT, UNIT_REFS,
+    START_CHAR, END_CHAR, CHUNK_INDEX, CHUNK_COUNT, INGESTED_AT, ACT, UNIT_REFS, REVIEW, FLAGS,
+    GENERATION, ROOT,
 ]  # fmt: skip
 
 
@@ -71,14 +83,23 @@ class EmbedderMismatchError(RuntimeError):
     """The collection was built with another embedder; it must be re-indexed."""
 
 
+def generations_collection(name: str) -> str:
+    """The tiny collection holding each document's current generation."""
+    return f"{name}__generations"
+
+
 def ensure_collection(
     client: QdrantClient, name: str, embedder_id: str, dim: int, payload_indexes: bool = True
-) -> bool:
-    """Create the collection if missing; refuse one built with another embedder.
+) -> int | None:
+    """Create the collection (and its generations collection) if missing; refuse one built
+    with another embedder or a newer schema.
 
     Payload indexes are made on a Qdrant server only (the embedded store ignores them).
-    Returns True when the collection was created.
+    Returns None when the collection was created now, else its schema: 1 (before
+    generations, or its generations collection is gone) means the caller must rebuild the
+    generation records from the chunks (``KnowledgeBase._migrate``).
     """
+    gens = generations_collection(name)
     if client.collection_exists(name):
         meta = client.get_collection(name).config.metadata or {}
         if meta.get("embedder") != embedder_id or int(meta.get("dim", -1)) != dim:
@@ -88,14 +109,26 @@ def ensure_collection(
                 f"(dim {dim}). Re-index with `python -m ingest --rebuild PATH` or choose "
                 "another collection (PA_COLLECTION)."
             )
-        return False
+        schema = int(meta.get("schema") or 1)
+        if schema > SCHEMA:
+            raise EmbedderMismatchError(
+                f"Collection '{name}' has schema {schema}, newer than this version "
+                f"({SCHEMA}); upgrade, or re-index with `python -m ingest --rebuild PATH`."
+            )
+        if not client.collection_exists(gens):
+            client.create_collection(gens, vectors_config={})
+            return 1
+        return schema
     client.create_collection(
         name,
         vectors_config={DENSE: qm.VectorParams(size=dim, distance=qm.Distance.COSINE)},
         sparse_vectors_config={SPARSE: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
-        metadata={"embedder": embedder_id, "dim": dim},
+        metadata={"embedder": embedder_id, "dim": dim, "schema": SCHEMA},
     )
+    if client.collection_exists(gens):  # left over from a collection dropped by hand
+        client.delete_collection(gens)
+    client.create_collection(gens, vectors_config={})
     if payload_indexes:
-        for key, schema in PAYLOAD_INDEXES.items():
-            client.create_payload_index(name, field_name=key, field_schema=schema)
-    return True
+        for key, schema_type in PAYLOAD_INDEXES.items():
+            client.create_payload_index(name, field_name=key, field_schema=schema_type)
+    return None

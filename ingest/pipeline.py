@@ -2,9 +2,10 @@
 
 A document is identified by its path relative to the folder it was found in. It is skipped
 when its content hash and the chunking settings are unchanged and all its chunks are stored;
-otherwise its new chunks are built completely in memory, upserted (deterministic ids), and
-only then are its old chunks deleted — a failure at any step leaves the previous version in
-place and nothing half-written. Documents gone from the folder are deleted (``prune``).
+otherwise its new chunks are built completely in memory, written under a new generation,
+made current in one write, and only then are its old chunks deleted — a failure or a crash
+at any step leaves exactly one version visible (ingest/store.py). Documents gone from the
+folders given are deleted (``prune``): only those whose source lies under one of them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 import unicodedata
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,12 +26,12 @@ from typing import Literal
 from llama_index.core.schema import MetadataMode, NodeRelationship, RelatedNodeInfo, TextNode
 from tqdm import tqdm
 
-from ingest import index
+from ingest import index, trust
 from ingest.chunking import Chunk, chunk_document
 from ingest.embeddings import token_counter
 from ingest.loaders import LoadedDocument, LoadError, load
 from ingest.metadata import DocumentMetadata, extract_metadata
-from ingest.store import KnowledgeBase
+from ingest.store import DocumentInfo, KnowledgeBase
 
 Status = Literal["new", "changed", "unchanged", "removed", "failed"]
 PIPELINE_VERSION = "1"
@@ -50,6 +52,7 @@ class IngestReport:
     results: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
     dry_run: bool = False
+    unscoped: list[str] = field(default_factory=list)  # gone, but no recorded folder: kept
 
     @property
     def counts(self) -> Counter:
@@ -130,6 +133,7 @@ class Ingestor:
         if not chunks:
             raise LoadError("no text to index after chunking")
         unit_refs = self._law_units(doc, meta, chunks)
+        chunk_flags = trust.neutralise_chunks(chunks, relative)  # before the nodes copy text
         document_id = document_id_for(relative)
         digest = file_hash(path)
         nodes = [
@@ -140,6 +144,10 @@ class Ingestor:
             for node, own in zip(nodes, unit_refs, strict=True):
                 node.metadata[index.ACT] = doc.act
                 node.metadata[index.UNIT_REFS] = own
+        review = trust.review_for(origin, self.kb.settings.uploads_require_approval)
+        for node, flags in zip(nodes, chunk_flags, strict=True):
+            node.metadata[index.FLAGS] = flags
+            node.metadata[index.REVIEW] = review
         texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
         for node, vector in zip(
             nodes, self.kb.embedder.get_text_embedding_batch(texts), strict=True
@@ -207,15 +215,22 @@ class Ingestor:
         )
 
     def replace_document(self, document_id: str, nodes: list[TextNode]) -> None:
-        """Write the new chunks, then delete the old ones; on failure, undo the new ones."""
-        old = set(self.kb.point_ids(document_id))
-        new = [n.node_id for n in nodes]
-        try:
-            self.kb.add(nodes)
-        except BaseException:
-            self.kb.delete_points([i for i in new if i not in old])
-            raise
-        self.kb.delete_points(sorted(old - set(new)))
+        """Write the new chunks under a new generation (hidden), make it current in one
+        write, then delete the previous generation; on failure, undo the new chunks."""
+        kb = self.kb
+        with kb.write_lock:
+            generation = kb.begin(document_id)
+            for node in nodes:
+                node.metadata[index.GENERATION] = generation
+                node.id_ = str(uuid.uuid5(_NAMESPACE, f"{node.node_id}|{generation}"))
+            try:
+                kb.add(nodes)
+            except BaseException:
+                kb.drop_generation(document_id, generation)
+                raise
+            previous = kb.commit(document_id, generation)
+            if previous is not None:
+                kb.drop_generation(document_id, previous)
 
     def ingest_file(
         self, path: Path, relative: str, origin: str = "folder", dry_run: bool = False
@@ -224,7 +239,16 @@ class Ingestor:
         stored = self.kb.document(document_id)
         return self._ingest_one(path, relative, origin, stored, dry_run)
 
-    def _ingest_one(self, path, relative, origin, stored, dry_run) -> FileResult:
+    def _ingest_one(
+        self,
+        path: Path,
+        relative: str,
+        origin: str,
+        stored: DocumentInfo | None,
+        dry_run: bool,
+        root: str | None = None,
+    ) -> FileResult:
+        """``root``: the folder of a folder document, recorded for ``prune``."""
         document_id = document_id_for(relative)
         try:
             if path.stat().st_size == 0:
@@ -236,8 +260,13 @@ class Ingestor:
                 and stored.content_hash == digest
                 and stored.chunker == self.chunker
             ):
+                if root is not None and stored.root != root and not dry_run:
+                    self.kb.set_payload(document_id, {index.ROOT: root})
                 return FileResult(document_id, relative, "unchanged", stored.chunk_count)
             nodes = self.build_nodes(path, relative, origin)
+            if root is not None:
+                for node in nodes:
+                    node.metadata[index.ROOT] = root
             if not dry_run:
                 self.replace_document(document_id, nodes)
         except (LoadError, OSError) as exc:
@@ -257,16 +286,27 @@ class Ingestor:
         dry_run: bool = False,
         prune: bool = True,
         progress: bool = False,
+        on_prune: Callable[[list[DocumentInfo]], None] | None = None,
     ) -> IngestReport:
-        """Bring the collection in line with the files under ``paths``."""
+        """Bring the collection in line with the files under ``paths``.
+
+        ``prune``: delete the folder documents whose source lies under one of the folders in
+        ``paths`` and is gone (never documents from elsewhere, uploads or law texts);
+        ``on_prune`` is told which before they are deleted.
+        """
         started = time.perf_counter()
         report = IngestReport(dry_run=dry_run)
         if rebuild and not dry_run:
             self.kb.recreate()
-        files = self.discover(paths)
+        files = [
+            (path, relative, str((root if root.is_dir() else root.parent).resolve()))
+            for root in paths
+            for path, relative in self.discover([root])
+        ]
         stored = {} if rebuild and not dry_run else self.kb.documents()
         seen: set[str] = set()
-        for path, relative in tqdm(files, desc="Ingesting", unit="file", disable=not progress):
+        bar = tqdm(files, desc="Ingesting", unit="file", disable=not progress)
+        for path, relative, root in bar:
             document_id = document_id_for(relative)
             if document_id in seen:
                 clash = "another file maps to the same document id; rename one of them"
@@ -274,13 +314,28 @@ class Ingestor:
                 continue
             seen.add(document_id)
             report.results.append(
-                self._ingest_one(path, relative, "folder", stored.get(document_id), dry_run)
+                self._ingest_one(path, relative, "folder", stored.get(document_id), dry_run, root)
             )
         if prune:
-            for doc in stored.values():
-                if doc.document_id not in seen and doc.origin == "folder":
-                    if not dry_run:
-                        self.kb.delete_document(doc.document_id)
-                    report.results.append(FileResult(doc.document_id, doc.source, "removed"))
+            gone = [
+                d for d in stored.values() if d.origin == "folder" and d.document_id not in seen
+            ]
+            doomed = prune_scope(gone, paths)
+            report.unscoped = sorted(d.source for d in gone if not d.root)
+            if on_prune is not None and doomed:
+                on_prune(doomed)
+            for doc in doomed:
+                if not dry_run:
+                    self.kb.delete_document(doc.document_id)
+                report.results.append(FileResult(doc.document_id, doc.source, "removed"))
         report.seconds = time.perf_counter() - started
         return report
+
+
+def prune_scope(docs: list[DocumentInfo], paths: list[Path]) -> list[DocumentInfo]:
+    """The documents whose source file lies under one of the folders in ``paths``."""
+    folders = [p.resolve() for p in paths if p.is_dir()]
+    return [
+        d for d in docs
+        if d.root and any(Path(d.root, d.source).is_relative_to(f) for f in folders)
+    ]  # fmt: skip

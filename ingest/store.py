@@ -5,11 +5,25 @@ or the embedded store on disk (``QdrantClient(path=…)``, the default). Writes 
 llama-index's ``QdrantVectorStore``; every call is serialised by one lock because the embedded
 client is not safe under concurrent threads. The embedded store can be opened by one process
 at a time: a second one gets ``StoreBusyError`` with what to do instead.
+
+Replacing a document is atomic for readers. Its new chunks are written under a new generation
+(payload ``generation``), hidden from readers; one upsert of the document's point in the
+generations collection makes that generation current; then the previous generation is
+deleted. A single-point upsert is one SQLite transaction in the embedded store (one WAL entry
+on a server), so a crash leaves either the old or the new generation current, never both. On
+open, chunks of no current generation (a write or delete cut short) are deleted. Readers
+filter cheaply: in the embedded store (one process, so this one knows every write) by
+excluding the few generations being written or deleted right now, usually none; on a server
+by the set of current generations, re-read every few seconds.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
+import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +37,11 @@ from ingest import index
 from ingest.embeddings import create_embedder, embedder_id, embedding_dim
 from ingest.settings import Settings
 from ingest.sparse import Bm25Encoder
+
+log = logging.getLogger("ingest.store")
+_RECORDS = uuid.UUID("0c5b8f7e-2d1a-4e6b-9a3c-7f4e1d2b6a80")
+SERVER_REFRESH_S = 5.0  # server: how old the cached current generations may be
+SERVER_GRACE_S = 3600.0  # server: uncommitted chunks younger than this may be another writer's
 
 
 class StoreBusyError(RuntimeError):
@@ -99,6 +118,8 @@ class DocumentInfo:
     stored_chunks: int
     complete: bool
     ingested_at: str | None
+    generation: int | None = None
+    root: str | None = None  # folder documents: the folder they were ingested from
 
 
 class KnowledgeBase:
@@ -119,8 +140,17 @@ class KnowledgeBase:
         self.dim = embedding_dim(self.embedder)
         self.bm25 = Bm25Encoder(settings.bm25_k1, settings.bm25_b, settings.bm25_avg_len)
         self.server = bool(settings.qdrant_url)
+        self.write_lock = threading.RLock()  # one replacement or delete at a time
+        self._current: dict[str, int] = {}  # document id → its current generation
+        self._hidden: dict[int, str] = {}  # generations being written or deleted → document
+        self._loaded_at = 0.0
+        self._last_generation = 0
         with self.lock:
-            self._ensure()
+            schema = self._ensure()
+            if schema is not None and schema < index.SCHEMA:
+                self._migrate()
+            self._load_current()
+            self.repaired = self._recover()
         self.vector_store = QdrantVectorStore(
             collection_name=self.collection,
             client=self.client,
@@ -145,28 +175,241 @@ class KnowledgeBase:
                 self.client.delete(self.collection, points_selector=qm.PointIdsList(points=ids))
 
     def delete_document(self, document_id: str) -> None:
-        with self.lock:
-            self.vector_store.delete(document_id)
+        """Remove the document's record (one write: gone for readers), then its chunks."""
+        with self.write_lock, self.lock:
+            self.client.delete(
+                self.generations, points_selector=qm.PointIdsList(points=[_record_id(document_id)])
+            )
+            old = self._current.pop(document_id, None)
+            if old is not None:
+                self._hidden[old] = document_id
+            selector = qm.FilterSelector(filter=doc_filter(document_id))
+            self.client.delete(self.collection, points_selector=selector)
+            self._hidden.pop(old, None)  # type: ignore[arg-type]
 
     def recreate(self) -> None:
         """Drop and recreate the collection (``--rebuild``)."""
-        with self.lock:
-            if self.client.collection_exists(self.collection):
-                self.client.delete_collection(self.collection)
+        with self.write_lock, self.lock:
+            for name in (self.collection, self.generations):
+                if self.client.collection_exists(name):
+                    self.client.delete_collection(name)
             self._ensure()
+            self._current, self._hidden = {}, {}
 
-    def _ensure(self) -> None:
-        index.ensure_collection(
+    def _ensure(self) -> int | None:
+        return index.ensure_collection(
             self.client, self.collection, self.embedder_id, self.dim, payload_indexes=self.server
         )
 
+    # --- generations -------------------------------------------------------------------
+
+    @property
+    def generations(self) -> str:
+        """The collection of current-generation records (one point per document)."""
+        return index.generations_collection(self.collection)
+
+    def begin(self, document_id: str) -> int:
+        """A new generation for the document, unique and hidden from readers until
+        ``commit``."""
+        with self.lock:
+            generation = max(time.time_ns(), self._last_generation + 1)
+            self._last_generation = generation
+            self._hidden[generation] = document_id
+            return generation
+
+    def commit(self, document_id: str, generation: int) -> int | None:
+        """Make ``generation`` the document's current one in one write; the previous one
+        (returned) is hidden from then on and must be dropped (``drop_generation``)."""
+        record = qm.PointStruct(
+            id=_record_id(document_id),
+            vector={},
+            payload={index.DOC_ID: document_id, index.GENERATION: generation},
+        )
+        with self.lock:
+            self.client.upsert(self.generations, points=[record])
+            old = self._current.get(document_id)
+            self._current[document_id] = generation
+            self._hidden.pop(generation, None)
+            if old is not None and old != generation:
+                self._hidden[old] = document_id
+            return old
+
+    def drop_generation(self, document_id: str, generation: int) -> None:
+        """Delete the document's chunks of a generation that is not (or no longer) current:
+        the previous one after ``commit``, or an abandoned write."""
+        by_doc = qm.FieldCondition(key=index.DOC_ID, match=qm.MatchValue(value=document_id))
+        by_gen = qm.FieldCondition(key=index.GENERATION, match=qm.MatchValue(value=generation))
+        flt = qm.Filter(must=[by_doc, by_gen])
+        with self.lock:
+            if self._current.get(document_id) == generation:
+                raise ValueError(f"generation {generation} of '{document_id}' is current")
+            self.client.delete(self.collection, points_selector=qm.FilterSelector(filter=flt))
+            self._hidden.pop(generation, None)
+
+    def set_payload(self, document_id: str, payload: dict[str, Any]) -> None:
+        """Set payload keys on the document's current chunks (no re-embedding)."""
+        with self.lock:
+            flt = self.visible(doc_filter(document_id))
+            self.client.set_payload(self.collection, payload=payload, points=flt)
+
+    def visibility(self) -> qm.Filter | None:
+        """The condition that shows readers current generations only (None: all are)."""
+        with self.lock:
+            if self.server:
+                if time.monotonic() - self._loaded_at > SERVER_REFRESH_S:
+                    self._load_current()
+                current = sorted(set(self._current.values())) or [-1]
+                match = qm.MatchAny(any=current)
+                return qm.Filter(must=[qm.FieldCondition(key=index.GENERATION, match=match)])
+            if not self._hidden:
+                return None
+            match = qm.MatchAny(any=sorted(self._hidden))
+            hidden = qm.Filter(must_not=[qm.FieldCondition(key=index.GENERATION, match=match)])
+            return qm.Filter(must=[hidden])  # nested: callers that copy ``must`` keep it
+
+    def visible(self, flt: qm.Filter | None) -> qm.Filter | None:
+        """``flt`` narrowed to current generations."""
+        only = self.visibility()
+        if only is None or flt is None:
+            return only or flt
+
+        def listed(conditions: Any) -> list[Any]:
+            if conditions is None:
+                return []
+            return list(conditions) if isinstance(conditions, list) else [conditions]
+
+        return qm.Filter(
+            must=listed(flt.must) + listed(only.must) or None,
+            must_not=listed(flt.must_not) + listed(only.must_not) or None,
+            should=flt.should,
+            min_should=flt.min_should,
+        )
+
+    def current_generations(self) -> dict[str, int]:
+        """Document id → current generation (as this process knows it)."""
+        with self.lock:
+            return dict(self._current)
+
+    def _load_current(self) -> None:
+        current: dict[str, int] = {}
+        offset = None
+        while True:
+            points, offset = self.client.scroll(
+                self.generations, limit=1024, offset=offset, with_payload=True,
+                with_vectors=False,
+            )  # fmt: skip
+            for p in points:
+                current[str(p.payload[index.DOC_ID])] = int(p.payload[index.GENERATION])
+            if offset is None:
+                break
+        self._current = current
+        self._loaded_at = time.monotonic()
+
+    def _recover(self) -> list[str]:
+        """Delete the chunks no current generation owns: a replacement or delete cut short
+        by a crash (a document never committed disappears). Returns the documents repaired.
+
+        Embedded: one pass over the payloads (the filter engine would compare every chunk with
+        every current generation). On a server, another process may be writing right now:
+        only orphans older than ``SERVER_GRACE_S`` are deleted, found by an indexed filter.
+        """
+        if self.server:
+            cutoff = time.time_ns() - int(SERVER_GRACE_S * 1e9)
+            current = sorted(set(self._current.values()))
+            orphans = qm.Filter(
+                must=[qm.FieldCondition(key=index.GENERATION, range=qm.Range(lt=cutoff))],
+                must_not=[qm.FieldCondition(key=index.GENERATION, match=qm.MatchAny(any=current))]
+                if current
+                else None,
+            )
+            points = self.scroll(orphans, fields=[index.DOC_ID], current_only=False)
+        else:
+            keys = [index.DOC_ID, index.GENERATION]
+            points = [
+                p
+                for p in self.scroll(fields=keys, current_only=False)
+                if self._current.get(p.payload.get(index.DOC_ID)) != p.payload.get(index.GENERATION)
+            ]
+        if not points:
+            return []
+        docs = sorted({str(p.payload.get(index.DOC_ID)) for p in points})
+        log.warning(
+            "repairing %d document(s) left half-written by an interrupted write: deleting %d "
+            "chunk(s) of no current generation (%s)", len(docs), len(points), ", ".join(docs),
+        )  # fmt: skip
+        ids = [p.id for p in points]
+        for start in range(0, len(ids), 512):
+            selector = qm.PointIdsList(points=ids[start : start + 512])
+            self.client.delete(self.collection, points_selector=selector)
+        return docs
+
+    def _migrate(self) -> None:
+        """Schema 1 → 2: every chunk gets a generation, every document a record.
+
+        Chunks written before generations get one per (document, content, chunker), so a
+        document left with two versions by an old crash is split; the newest complete
+        version becomes current (else the newest) and ``_recover`` deletes the rest.
+        Idempotent: a migration cut short is redone on the next open.
+        """
+        records: dict[str, int] = {}
+        self._load_current()
+        records.update(self._current)
+        keys = [index.DOC_ID, index.GENERATION, index.CONTENT_HASH, index.CHUNKER,
+                index.CHUNK_COUNT, index.INGESTED_AT]  # fmt: skip
+        groups: dict[str, dict[int, list[Any]]] = {}
+        for point in self.scroll(fields=keys, current_only=False):
+            pl = point.payload
+            doc = str(pl.get(index.DOC_ID))
+            gen = pl.get(index.GENERATION)
+            if gen is None:
+                gen = legacy_generation(doc, pl.get(index.CONTENT_HASH), pl.get(index.CHUNKER))
+            groups.setdefault(doc, {}).setdefault(int(gen), []).append(point)
+        for doc, gens in groups.items():
+            for gen, points in gens.items():
+                legacy = [p.id for p in points if p.payload.get(index.GENERATION) is None]
+                for start in range(0, len(legacy), 512):
+                    self.client.set_payload(
+                        self.collection, payload={index.GENERATION: gen},
+                        points=legacy[start : start + 512],
+                    )  # fmt: skip
+            if doc in records:
+                continue
+
+            def rank(gen: int, gens: dict[int, list[Any]] = gens) -> tuple[bool, str]:
+                pls = [p.payload for p in gens[gen]]
+                complete = len(pls) == int(pls[0].get(index.CHUNK_COUNT) or 0)
+                return complete, max(str(p.get(index.INGESTED_AT) or "") for p in pls)
+
+            chosen = max(gens, key=rank)
+            record = qm.PointStruct(
+                id=_record_id(doc), vector={},
+                payload={index.DOC_ID: doc, index.GENERATION: chosen},
+            )  # fmt: skip
+            self.client.upsert(self.generations, points=[record])
+        if self.server:
+            self.client.create_payload_index(
+                self.collection, field_name=index.GENERATION,
+                field_schema=index.PAYLOAD_INDEXES[index.GENERATION],
+            )  # fmt: skip
+        self.client.update_collection(self.collection, metadata={"schema": index.SCHEMA})
+        log.warning("collection '%s' migrated to schema %d (%d documents)",
+                    self.collection, index.SCHEMA, len(groups))  # fmt: skip
+
     # --- reads -------------------------------------------------------------------------
 
-    def scroll(self, flt: qm.Filter | None = None, fields: list[str] | bool = True) -> list[Any]:
-        """All points matching ``flt`` (payload only)."""
+    def scroll(
+        self,
+        flt: qm.Filter | None = None,
+        fields: list[str] | bool = True,
+        current_only: bool = True,
+    ) -> list[Any]:
+        """All points matching ``flt`` (payload only); only current generations unless
+        ``current_only`` is False."""
         out: list[Any] = []
         offset = None
         with self.lock:
+            if current_only:
+                flt = self.visible(flt)
             while True:
                 points, offset = self.client.scroll(
                     self.collection, scroll_filter=flt, limit=512, offset=offset,
@@ -189,7 +432,7 @@ class KnowledgeBase:
         complete and consistent."""
         keys = [index.DOC_ID, index.TITLE, index.SOURCE, index.DOC_TYPE, index.VERSION,
                 index.ADOPTED, index.CONTENT_HASH, index.CHUNKER, index.ORIGIN, index.CHUNK_COUNT,
-                index.INGESTED_AT]  # fmt: skip
+                index.INGESTED_AT, index.GENERATION, index.ROOT]  # fmt: skip
         grouped: dict[str, list[dict]] = {}
         for point in self.scroll(flt, fields=keys):
             grouped.setdefault(point.payload[index.DOC_ID], []).append(point.payload)
@@ -212,12 +455,16 @@ class KnowledgeBase:
                 stored_chunks=len(payloads),
                 complete=len(hashes) == 1 and len(payloads) == count,
                 ingested_at=first.get(index.INGESTED_AT),
+                generation=first.get(index.GENERATION),
+                root=first.get(index.ROOT),
             )
         return docs
 
     def count(self) -> int:
+        """Chunks readers can see."""
         with self.lock:
-            return self.client.count(self.collection, exact=True).count
+            flt = self.visibility()
+            return self.client.count(self.collection, count_filter=flt, exact=True).count
 
     def close(self) -> None:
         with self.lock:
@@ -228,3 +475,14 @@ def doc_filter(document_id: str) -> qm.Filter:
     return qm.Filter(
         must=[qm.FieldCondition(key=index.DOC_ID, match=qm.MatchValue(value=document_id))]
     )
+
+
+def _record_id(document_id: str) -> str:
+    return str(uuid.uuid5(_RECORDS, document_id))
+
+
+def legacy_generation(document_id: str, content_hash: Any, chunker: Any) -> int:
+    """The generation of chunks written before generations: stable, and far below the
+    nanosecond times new generations get."""
+    key = f"{document_id}|{content_hash}|{chunker}".encode()
+    return int(hashlib.sha256(key).hexdigest()[:12], 16)

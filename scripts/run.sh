@@ -7,6 +7,21 @@ scripts/setup.sh "ui,llm"
 . .venv/bin/activate
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 python -m ingest policies/ -q
+# The administrator key (uploads, deletes, approvals): created once, readable by this user only.
+# The chat UI does not get it; the documents page asks for it per browser session.
+DATA_DIR="${PA_DATA_DIR:-.data}"
+KEY_FILE="$DATA_DIR/admin-key"
+if [ -z "${PA_API_KEY:-}" ]; then
+  if [ ! -s "$KEY_FILE" ]; then
+    mkdir -p "$DATA_DIR"
+    (umask 077 && python -c "import secrets; print(secrets.token_urlsafe(32))" > "$KEY_FILE")
+    echo "Ny administratörsnyckel skapad: $KEY_FILE"
+  fi
+  chmod 600 "$KEY_FILE"
+  PA_API_KEY="$(cat "$KEY_FILE")"
+  export PA_API_KEY
+  echo "Administratörsnyckel (för uppladdning och godkännande): $KEY_FILE"
+fi
 PORT="${PA_API_PORT:-8000}"
 UI_PORT="${PA_UI_PORT:-8501}"
 python -m assistant serve --port "$PORT" &
@@ -17,7 +32,7 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 if [ -f ui/app.py ]; then
-  PA_API_URL="http://127.0.0.1:$PORT" streamlit run ui/app.py --server.port "$UI_PORT" \
+  env -u PA_API_KEY PA_API_URL="http://127.0.0.1:$PORT" streamlit run ui/app.py --server.port "$UI_PORT" \
     --server.address "${PA_UI_HOST:-127.0.0.1}" --server.headless true \
     --browser.gatherUsageStats false &
   UI_PID=$!

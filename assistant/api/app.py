@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.routing import Match
 
-from assistant.api import ask, documents, feedback, health
+from assistant.api import ask, documents, feedback, health, security
 from assistant.components import Components
 from assistant.llm import LLMUnavailableError
 from assistant.pii import PiiScrubError
@@ -27,6 +28,8 @@ def create_app(settings: Settings | None = None, components: Components | None =
     async def lifespan(app: FastAPI):
         owned = components is None
         app.state.components = components or Components.build(settings)
+        for warning in security.weak_configuration(settings):
+            log.warning("weak configuration: %s", warning)
         log.info("assistant ready: answer mode %s", app.state.components.service.mode)
         yield
         if owned:
@@ -39,20 +42,45 @@ def create_app(settings: Settings | None = None, components: Components | None =
         "policies and GDPR, with verifiable citations. Personal data is removed from every "
         "question before anything else sees it.",
         lifespan=lifespan,
-        max_body_size=settings.max_request_bytes,
     )
-    for module in (health, ask, documents, feedback):
-        app.include_router(module.router)
+    # body limits per router (inside the middleware, so a 413 gets the JSON error body)
+    for module in (health, ask, feedback):
+        app.include_router(module.router, max_body_size=settings.max_request_bytes)
+    # uploads only: the request may carry a whole file (PA_MAX_FILE_MB) plus the form around it
+    upload_limit = int(settings.max_file_mb * 1_000_000) + settings.max_request_bytes
+    app.include_router(documents.router, max_body_size=upload_limit)
+    app.add_middleware(security.CrossSiteGuard, allowed_origins=settings.allowed_origins)
+    app.add_middleware(security.JsonTooLarge)
+    _document_limits(app, settings)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        # never echo the input back: it may contain personal data
+        # never echo the input back, nor an unknown key's name: either may be personal data
         errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            {
+                "loc": [*e.get("loc", ())[:-1], "(okänd nyckel)"]
+                if e.get("type") == "extra_forbidden"
+                else list(e.get("loc", ())),
+                "msg": e.get("msg", ""),
+                "type": e.get("type", ""),
+            }
             for e in exc.errors()
         ]
         return JSONResponse(
             {"detail": "Invalid request. / Ogiltig begäran.", "errors": errors}, status_code=422
+        )
+
+    @app.exception_handler(405)
+    async def _method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette lists the methods of the first route of the path only: list them all
+        allowed = set()
+        for route in request.app.router.routes:
+            if route.matches(request.scope)[0] != Match.NONE:
+                allowed |= set(getattr(route, "methods", None) or ())
+        return JSONResponse(
+            {"detail": "Method not allowed. / Metoden är inte tillåten."},
+            status_code=405,
+            headers={"Allow": ", ".join(sorted(allowed))},
         )
 
     @app.exception_handler(LLMUnavailableError)
@@ -86,3 +114,18 @@ def create_app(settings: Settings | None = None, components: Components | None =
         )
 
     return app
+
+
+def _document_limits(app: FastAPI, settings: Settings) -> None:
+    """OpenAPI states the configured limits the handlers enforce (question length)."""
+    plain = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = plain()
+            question = schema["components"]["schemas"]["AskRequest"]["properties"]["question"]
+            question["maxLength"] = settings.max_question_chars
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from assistant.api import security
 from assistant.api.deps import ComponentsDep
 from assistant.llm import LLMUnavailableError
 from assistant.schemas import AskRequest, AskResponse
@@ -28,9 +29,18 @@ def checked(req: AskRequest, components: ComponentsDep) -> AskRequest:
 
 
 CheckedRequest = Annotated[AskRequest, Depends(checked)]
+_ERRORS = {
+    **security.CROSS_SITE_REFUSED, **security.TOO_LARGE, **security.INVALID,
+    503: security.error("The language model or the knowledge base is not responding"),
+}  # fmt: skip
 
 
-@router.post("/ask", response_model=AskResponse, summary="Ask a question; get a cited answer")
+@router.post(
+    "/ask",
+    response_model=AskResponse,
+    summary="Ask a question; get a cited answer",
+    responses=_ERRORS,
+)
 def ask(req: CheckedRequest, components: ComponentsDep) -> AskResponse:
     return components.service.ask(req)
 
@@ -39,6 +49,7 @@ def ask(req: CheckedRequest, components: ComponentsDep) -> AskResponse:
     "/ask/stream",
     response_class=EventSourceResponse,
     summary="Ask a question; the answer streams as SSE (meta, token…, done)",
+    responses=security.as_json(_ERRORS),
 )
 def ask_stream(req: CheckedRequest, components: ComponentsDep) -> Iterator[ServerSentEvent]:
     try:

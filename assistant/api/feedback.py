@@ -1,18 +1,31 @@
-"""POST /v1/feedback: correct / incorrect + comment on an answer (the comment is scrubbed)."""
+"""POST /v1/feedback: correct / incorrect + comment on an answer (the comment is scrubbed).
+
+Open to chat users (no administrator key): it only stores a scrubbed rating in the audit
+trail and never changes answers. Cross-site browser requests are refused (security.py).
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
-from assistant.api.deps import ComponentsDep, WriteAccess
+from assistant.api import security
+from assistant.api.deps import ComponentsDep
 from assistant.audit import UnknownAnswerError
-from assistant.schemas import FeedbackRequest
+from assistant.schemas import FeedbackOut, FeedbackRequest, Redaction
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
 
 
-@router.post("/feedback", dependencies=[WriteAccess], summary="Feedback on an answer")
-def feedback(req: FeedbackRequest, components: ComponentsDep) -> dict:
+@router.post(
+    "/feedback",
+    response_model=FeedbackOut,
+    summary="Feedback on an answer",
+    responses={
+        404: security.error("Unknown answer id (or past retention)"),
+        **security.CROSS_SITE_REFUSED, **security.TOO_LARGE, **security.INVALID,
+    },
+)  # fmt: skip
+def feedback(req: FeedbackRequest, components: ComponentsDep) -> FeedbackOut:
     scrubbed = components.scrubber.scrub(req.comment) if req.comment else None
     comment = scrubbed.text if scrubbed else ""
     redactions = (
@@ -24,4 +37,4 @@ def feedback(req: FeedbackRequest, components: ComponentsDep) -> dict:
         raise HTTPException(
             404, detail="Unknown answer id (or past retention). / Svaret finns inte."
         ) from None
-    return {"status": "saved", "redactions": redactions}
+    return FeedbackOut(status="saved", redactions=[Redaction(**r) for r in redactions])

@@ -15,7 +15,18 @@ def healthz() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: store, embedder and scrubber answer")
+_READY = {"type": "object", "properties": {"ready": {"type": "boolean"}}, "required": ["ready"]}
+
+
+@router.get(
+    "/readyz",
+    summary="Readiness: store, embedder and scrubber answer",
+    responses={
+        200: {"description": "Ready", "content": {"application/json": {"schema": _READY}}},
+        503: {"description": "Not ready (see the checks and the hint)",
+              "content": {"application/json": {"schema": _READY}}},
+    },
+)  # fmt: skip
 def readyz(components: ComponentsDep) -> JSONResponse:
     checks: dict[str, object] = {}
     try:

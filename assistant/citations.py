@@ -95,7 +95,7 @@ class Verifier:
                     continue
                 lex = lexical_overlap(claim, span.text)
                 sem = semantic_score(float(cosines[i, j]))
-                score = self.w * lex + (1 - self.w) * sem
+                score = round(self.w * lex + (1 - self.w) * sem, 3)  # as reported
                 if best is None or score > best.score:
                     best = Support(
                         score >= self.threshold, score, lex, sem, n, span.start, span.end

@@ -65,6 +65,27 @@ class Filters:
         return qm.Filter(must=must or None, must_not=trust.answer_filter_conditions())
 
 
+# Everyday words for e-mail ("mejla", "jobbmejlen", "maila") in the policies' own word.
+_EMAIL_WORD = re.compile(r"\b(\w*?)(?:mejl|mail)(\w*)", re.IGNORECASE)
+_VERB_ENDINGS = {"a", "ade", "at", "ar", "as"}  # "mejla", "mailade": to send an e-mail
+
+
+def search_text(redacted: str) -> str:
+    """What retrieval searches for: the redacted question with placeholders as neutral words
+    and everyday e-mail words as "e-post" (measured: "Får jag mejla …?" was not answered
+    while "Får jag skicka … med e-post?" was)."""
+
+    def formal(m: re.Match[str]) -> str:
+        prefix, ending = m.group(1), m.group(2).lower()
+        if m.group(0).lower() == "mail" or prefix.lower() == "e":  # "e-mail", "email"
+            return m.group(0)
+        if not prefix and ending in _VERB_ENDINGS:
+            return "skicka e-post"
+        return f"{prefix} e-post" if prefix else "e-post"
+
+    return _EMAIL_WORD.sub(formal, neutral_text(redacted))
+
+
 @dataclass
 class Hit:
     """One retrieved chunk with its provenance."""
@@ -151,8 +172,8 @@ class Retriever:
         self.s = settings
 
     def embed_query(self, question: str) -> list[float]:
-        """The query vector of a (redacted) question, placeholders as neutral words."""
-        return self.kb.embedder.get_query_embedding(neutral_text(question))
+        """The query vector of a (redacted) question, as :func:`search_text`."""
+        return self.kb.embedder.get_query_embedding(search_text(question))
 
     def search(
         self,
@@ -168,7 +189,7 @@ class Retriever:
         k = top_k or s.top_k
         flt = self.kb.visible((filters or Filters()).to_qdrant())  # current generations
         dense_vec = vector if vector is not None else self.embed_query(question)
-        sparse_vec = self.kb.bm25.encode_query(neutral_text(question))
+        sparse_vec = self.kb.bm25.encode_query(search_text(question))
         dense_req = qm.QueryRequest(
             query=dense_vec, using=index.DENSE, filter=flt, limit=max(k, s.prefetch_k),
             with_payload=True,

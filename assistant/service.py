@@ -35,8 +35,8 @@ from assistant.citations import Support, Verifier, cited_numbers
 from assistant.condense import condense
 from assistant.language import is_english
 from assistant.llm import LLMUnavailableError
-from assistant.pii import PiiScrubber, Redaction, neutral_text
-from assistant.retrieval import Filters, Retrieval, Retriever
+from assistant.pii import PiiScrubber, Redaction
+from assistant.retrieval import Filters, Retrieval, Retriever, search_text
 from assistant.schemas import (
     AskRequest,
     AskResponse,
@@ -240,10 +240,10 @@ class AssistantService:
             best_sentence=found.best_cosine,
             lexical=found.best_lexical,
             # an English question's words are not the Swedish corpus's: no evidence either way
-            coverage=1.0 if english else r.coverage(neutral_text(prep.standalone)),
+            coverage=1.0 if english else r.coverage(search_text(prep.standalone)),
             english=float(english),
             type_match=found.type_match,
-            missing_names=r.missing_names(prep.standalone),
+            missing_names=r.missing_names(search_text(prep.standalone)),
         )
         score = self.answerability.score(signals)
         band = decide(score, self.s.answer_threshold, self.s.uncertain_threshold, bool(r.exact))

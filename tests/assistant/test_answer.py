@@ -9,7 +9,7 @@ from assistant.answer import ExtractiveAnswerer, Passage, near_duplicate, render
 from assistant.answerability import DEFAULT_MODEL, FEATURES, Signals, decide
 from assistant.language import is_english
 from assistant.pii import neutral_text
-from assistant.retrieval import Hit
+from assistant.retrieval import Hit, search_text
 from ingest import index
 from ingest.segment import split_sentences
 from tests.conftest import make_settings
@@ -115,6 +115,11 @@ def test_language_of_questions():
 def test_placeholders_become_neutral_words_for_retrieval():
     assert neutral_text("Får jag mejla <NAMN>s uppgifter?") == "Får jag mejla en persons uppgifter?"
     assert "<" not in neutral_text("Ring <TELEFON> eller skriv till <EPOST>.")
+    assert search_text("Får jag mejla <NAMN>s uppgifter?") == (
+        "Får jag skicka e-post en persons uppgifter?"
+    )
+    assert search_text("ett misstänkt nätfiskemejl") == "ett misstänkt nätfiske e-post"
+    assert search_text("Can I forward my work e-mail?") == "Can I forward my work e-mail?"
 
 
 def test_bands_follow_the_thresholds_and_exact_references_answer():

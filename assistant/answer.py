@@ -39,7 +39,8 @@ UNCERTAIN_EN = "I cannot find a certain answer. These sections are the closest:"
 _LIST_ITEM = re.compile(r"^(?:[-•–*]|\d{1,2}[.)]|[a-z][.)])\s")
 # An opening that refers back to the sentence before ("Det gäller även …", "Dessa ska …").
 _ANAPHORIC = re.compile(
-    r"^(?:det|detta|dessa|denna|dessutom|den|de|där|då|därför|därmed|dock|sådana?|samma|"
+    r"^(?:(?:för|av|i|till|med|på|om|enligt|utöver|efter|under|vid)\s+(?:detta|dessa|denna|det)\b|"
+    r"det|detta|dessa|denna|dessutom|den|de|där|då|därför|därmed|dock|sådana?|samma|"
     r"även|också|men|och|eller|han|hon|hen|ovan|nämnda|this|these|that|those|it|they|such|"
     r"however|also)\b",
     re.I,

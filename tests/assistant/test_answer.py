@@ -69,6 +69,12 @@ def test_an_elliptic_sentence_comes_with_the_one_it_depends_on(answerer, embedde
     assert "Tjänstedatorer får inte lånas ut" in text  # what "heller" refers back to
 
 
+def test_a_sentence_referring_back_comes_along(answerer, embedder):
+    text = "Strategin revideras var fjärde år. För detta ansvarar informationssäkerhetsansvarig."
+    found = ask(answerer, embedder, "Hur ofta revideras strategin?", [passage(1, text)])
+    assert "För detta ansvarar informationssäkerhetsansvarig." in render(found.claims)
+
+
 def test_windows_are_verbatim_and_end_at_a_sentence_end(answerer, embedder):
     ps = [passage(1, COMMITTEES), passage(2, PRIVATE, section="5 Utrustning", rank=1)]
     found = ask(answerer, embedder, "Vad ska Tekniska nämnden göra?", ps)

@@ -392,7 +392,7 @@ def test_documents_page_lists_and_uploads(ui, api: ApiServer, streamlit_url: str
     expect(page.get_by_role("heading", name="Dokument", exact=True)).to_be_visible()
     expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("Svarsläge")
     expect(page.get_by_text(re.compile(r"^4 dokument, \d+ avsnitt"))).to_be_visible()
-    page.get_by_label("Administratörsnyckel").fill(API_KEY)  # asked for per browser session
+    page.get_by_label("Administratörsnyckel", exact=True).fill(API_KEY)  # per browser session
     page.get_by_role("button", name="Använd nyckeln").click()
     expect(page.get_by_text("Administratörsnyckeln är angiven")).to_be_visible()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(

@@ -46,7 +46,7 @@ def key_form() -> None:
             st.session_state.pop(KEY, None)
             st.rerun()
         return
-    with st.form("admin_key"):
+    with st.form("admin_key_form"):  # not KEY: a form is a widget with its own state
         key = st.text_input(
             "Administratörsnyckel",
             type="password",

@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from qdrant_client import models as qm
@@ -114,15 +115,17 @@ class Retrieval:
     dense_scores: list[float] = field(default_factory=list)  # the dense top list, best first
     context: list[str] = field(default_factory=list)  # texts of the dense top list and hits
 
+    @cached_property
+    def context_terms(self) -> frozenset[str]:
+        """The BM25 terms of the retrieved context, å/ä/ö folded (computed once)."""
+        return frozenset(t.translate(_FOLD) for t in terms("\n".join(self.context)))
+
     def missing_names(self, question: str) -> float:
         """1.0 when the question names something (a capitalised word past its first word,
         e.g. "Jönköpings kommun", "Tranås") that the retrieved context never mentions."""
         words = _NAME.findall(question)[1:]
         names = {t.translate(_FOLD) for w in words for t in terms(w)}
-        if not names:
-            return 0.0
-        found = {t.translate(_FOLD) for t in terms("\n".join(self.context))}
-        return float(bool(names - found))
+        return float(bool(names - self.context_terms))
 
     def coverage(self, question: str) -> float:
         """Share of the question's content terms that occur anywhere in the retrieved
@@ -130,8 +133,7 @@ class Retrieval:
         wanted = {t.translate(_FOLD) for t in terms(question)}
         if not wanted:
             return 1.0
-        found = {t.translate(_FOLD) for t in terms("\n".join(self.context))}
-        return len(wanted & found) / len(wanted)
+        return len(wanted & self.context_terms) / len(wanted)
 
 
 def _hit(point, dense: dict[str, float] | None = None) -> Hit:

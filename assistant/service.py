@@ -234,16 +234,17 @@ class AssistantService:
         scores = np.asarray(r.dense_scores or [r.best_dense], dtype=np.float64)
         spread = float(scores.std()) or 1e-3
         english = is_english(prep.standalone)
+        searched = search_text(prep.standalone)
         signals = Signals(
             best_dense=r.best_dense,
             dense_z=(r.best_dense - float(scores.mean())) / spread,
             best_sentence=found.best_cosine,
             lexical=found.best_lexical,
             # an English question's words are not the Swedish corpus's: no evidence either way
-            coverage=1.0 if english else r.coverage(search_text(prep.standalone)),
+            coverage=1.0 if english else r.coverage(searched),
             english=float(english),
             type_match=found.type_match,
-            missing_names=r.missing_names(search_text(prep.standalone)),
+            missing_names=r.missing_names(searched),
         )
         score = self.answerability.score(signals)
         band = decide(score, self.s.answer_threshold, self.s.uncertain_threshold, bool(r.exact))

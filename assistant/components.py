@@ -8,6 +8,7 @@ from assistant.audit import AuditLog
 from assistant.llm import create_llm
 from assistant.pii import PiiScrubber, get_scrubber
 from assistant.service import AssistantService
+from assistant.uploads import Uploads, recover_uploads
 from ingest.pipeline import Ingestor
 from ingest.settings import Settings
 from ingest.store import KnowledgeBase
@@ -21,24 +22,25 @@ class Components:
     audit: AuditLog
     service: AssistantService
     ingestor: Ingestor
+    uploads: Uploads
 
     @classmethod
     def build(cls, settings: Settings, kb: KnowledgeBase | None = None) -> Components:
         """Opening the store repairs half-replaced documents; uploads/ is then made to agree
         with the index (unless ``kb`` belongs to another data folder: tests, eval)."""
-        from assistant.api.documents import recover_uploads
-
         own_uploads = kb is None or kb.settings.uploads_dir == settings.uploads_dir
         kb = kb or KnowledgeBase(settings)
         scrubber = get_scrubber(settings)
         audit = AuditLog(settings.audit_db, settings.audit_retention_days)
         service = AssistantService(settings, kb, scrubber, create_llm(settings), audit)
         kb.embedder.get_query_embedding("uppvärmning")  # load the model before the first user
-        ingestor = Ingestor(kb)
+        ingestor = Ingestor(kb, clean_title=lambda title: scrubber.scrub(title).text)
         if own_uploads:
             recover_uploads(kb, ingestor, settings.uploads_dir)
-        return cls(settings, kb, scrubber, audit, service, ingestor)
+        uploads = Uploads(settings, kb, ingestor, scrubber)
+        return cls(settings, kb, scrubber, audit, service, ingestor, uploads)
 
     def close(self) -> None:
+        self.uploads.close()
         self.audit.close()
         self.kb.close()

@@ -198,6 +198,20 @@ class FileOutcome(BaseModel):
     flags: list[str] = Field(default_factory=list, description=_FLAGS)
 
 
+class UploadJobOut(BaseModel):
+    """An upload's ingest job: its files' outcomes so far (GET /v1/documents/jobs/{id})."""
+
+    job_id: str
+    status: Literal["queued", "running", "done", "cancelled"] = Field(
+        ..., description="done/cancelled: every file has its final status"
+    )
+    files: list[FileOutcome] = Field(
+        ..., description="per file: queued, running, then new/changed/unchanged/failed/cancelled"
+    )
+    created_at: str
+    finished_at: str | None = None
+
+
 class ErrorOut(BaseModel):
     """Every error response: a bilingual message (English / Svenska)."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -674,8 +675,45 @@ def _read_text(path: Path) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def load(path: Path, max_bytes: int | None = None) -> LoadedDocument:
-    """Load any supported file; raise ``LoadError`` with a clear reason otherwise."""
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on the work one file may cause (from settings; ``None`` = unbounded)."""
+
+    max_bytes: int | None = None
+    max_unpacked_bytes: int | None = None  # DOCX: all parts unpacked
+    max_ratio: float | None = None  # DOCX: unpacked / packed size
+    max_chars: int | None = None  # text of the loaded document
+
+
+def check_archive(path: Path, limits: Limits) -> None:
+    """Refuse a ZIP container (DOCX) that would unpack beyond the limits, before unpacking.
+
+    The sizes are read from the archive's directory; a lying directory is caught by
+    ``zipfile`` itself, which stops reading a member at its declared size.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise LoadError(f"not a readable DOCX file ({exc.__class__.__name__})") from exc
+    unpacked = sum(m.file_size for m in members)
+    packed = max(sum(m.compress_size for m in members), 1)
+    if limits.max_unpacked_bytes is not None and unpacked > limits.max_unpacked_bytes:
+        raise LoadError(
+            f"the file unpacks to {unpacked / 1e6:.1f} MB "
+            f"(the limit is {limits.max_unpacked_bytes / 1e6:.1f} MB)"
+        )
+    if limits.max_ratio is not None and unpacked / packed > limits.max_ratio:
+        raise LoadError(
+            f"the file unpacks to {unpacked / packed:.0f} times its size "
+            f"(the limit is {limits.max_ratio:g}); it looks like a compression bomb"
+        )
+
+
+def load(path: Path, limits: Limits | None = None) -> LoadedDocument:
+    """Load any supported file within ``limits``; raise ``LoadError`` with a clear reason."""
+    limits = limits or Limits()
+    max_bytes = limits.max_bytes
     suffix = path.suffix.lower()
     if suffix not in _LOADERS:
         raise LoadError(
@@ -694,5 +732,16 @@ def load(path: Path, max_bytes: int | None = None) -> LoadedDocument:
 
         law = load_if_law(path)
         if law is not None:
-            return law
-    return _LOADERS[suffix](path)
+            return _within(law, limits)
+    if suffix == ".docx":
+        check_archive(path, limits)
+    return _within(_LOADERS[suffix](path), limits)
+
+
+def _within(doc: LoadedDocument, limits: Limits) -> LoadedDocument:
+    chars = sum(len(b.text) for b in doc.blocks)
+    if limits.max_chars is not None and chars > limits.max_chars:
+        raise LoadError(
+            f"the document has {chars:,} characters of text (the limit is {limits.max_chars:,})"
+        )
+    return doc

@@ -29,11 +29,11 @@ from tqdm import tqdm
 from ingest import index, trust
 from ingest.chunking import Chunk, chunk_document
 from ingest.embeddings import token_counter
-from ingest.loaders import LoadedDocument, LoadError, load
+from ingest.loaders import Limits, LoadedDocument, LoadError, load
 from ingest.metadata import DocumentMetadata, extract_metadata
 from ingest.store import DocumentInfo, KnowledgeBase
 
-Status = Literal["new", "changed", "unchanged", "removed", "failed"]
+Status = Literal["new", "changed", "unchanged", "removed", "failed", "cancelled"]
 PIPELINE_VERSION = "1"
 _NAMESPACE = uuid.UUID("6f1d2c4e-8a43-4c59-9d0e-1b2a7f3c5e91")
 
@@ -83,13 +83,24 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+class IngestCancelled(Exception):
+    """The caller asked an ingest to stop (an upload job was cancelled)."""
+
+
 class Ingestor:
     """Ingests files and folders into a ``KnowledgeBase``."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, clean_title: Callable[[str], str] | None = None) -> None:
+        """``clean_title``: applied to uploads' titles (the API removes personal data)."""
         self.kb = kb
+        self.clean_title = clean_title
         s = kb.settings
-        self.max_bytes = int(s.max_file_mb * 1_000_000)
+        self.limits = Limits(
+            max_bytes=int(s.max_file_mb * 1_000_000),
+            max_unpacked_bytes=int(s.max_unpacked_mb * 1_000_000),
+            max_ratio=s.max_compression_ratio,
+            max_chars=s.max_document_chars,
+        )
         self.count_tokens = token_counter(kb.embedder)
         self.chunker = hashlib.sha256(
             f"{PIPELINE_VERSION}|{s.chunk_max_tokens}|{s.chunk_min_tokens}".encode()
@@ -118,20 +129,34 @@ class Ingestor:
     # --- one file ----------------------------------------------------------------------
 
     def build_nodes(
-        self, path: Path, relative: str, origin: str = "folder", doc: LoadedDocument | None = None
+        self,
+        path: Path,
+        relative: str,
+        origin: str = "folder",
+        doc: LoadedDocument | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> list[TextNode]:
-        """Load, chunk and embed one file entirely in memory. Raises ``LoadError``.
+        """Load, chunk and embed one file entirely in memory, within the settings' limits.
 
+        Raises ``LoadError`` (also for too many chunks, before any embedding) and
+        ``IngestCancelled`` when ``should_stop`` says so between embedding batches.
         ``doc``: the file already loaded (law texts loaded with an explicit act, ingest/laws.py).
         """
-        doc = doc or load(path, self.max_bytes)
+        doc = doc or load(path, self.limits)
         meta = extract_metadata(doc, path)
+        if origin == "upload" and self.clean_title is not None:
+            meta.title = self.clean_title(meta.title)
         chunks = chunk_document(
             doc, meta.title, self.count_tokens,
             self.kb.settings.chunk_max_tokens, self.kb.settings.chunk_min_tokens,
         )  # fmt: skip
         if not chunks:
             raise LoadError("no text to index after chunking")
+        if len(chunks) > self.kb.settings.max_document_chunks:
+            raise LoadError(
+                f"the document makes {len(chunks):,} chunks "
+                f"(the limit is {self.kb.settings.max_document_chunks:,})"
+            )
         unit_refs = self._law_units(doc, meta, chunks)
         chunk_flags = trust.neutralise_chunks(chunks, relative)  # before the nodes copy text
         document_id = document_id_for(relative)
@@ -149,10 +174,13 @@ class Ingestor:
             node.metadata[index.FLAGS] = flags
             node.metadata[index.REVIEW] = review
         texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
-        for node, vector in zip(
-            nodes, self.kb.embedder.get_text_embedding_batch(texts), strict=True
-        ):
-            node.embedding = vector
+        step = self.kb.settings.embed_batch_size
+        for start in range(0, len(nodes), step):
+            if should_stop is not None and should_stop():
+                raise IngestCancelled(f"cancelled after {start} of {len(nodes)} chunks")
+            vectors = self.kb.embedder.get_text_embedding_batch(texts[start : start + step])
+            for node, vector in zip(nodes[start : start + step], vectors, strict=True):
+                node.embedding = vector
         return nodes
 
     @staticmethod
@@ -233,11 +261,17 @@ class Ingestor:
                 kb.drop_generation(document_id, previous)
 
     def ingest_file(
-        self, path: Path, relative: str, origin: str = "folder", dry_run: bool = False
+        self,
+        path: Path,
+        relative: str,
+        origin: str = "folder",
+        dry_run: bool = False,
+        should_stop: Callable[[], bool] | None = None,
     ) -> FileResult:
+        """One file; ``should_stop`` is asked between embedding batches (upload jobs)."""
         document_id = document_id_for(relative)
         stored = self.kb.document(document_id)
-        return self._ingest_one(path, relative, origin, stored, dry_run)
+        return self._ingest_one(path, relative, origin, stored, dry_run, should_stop=should_stop)
 
     def _ingest_one(
         self,
@@ -247,6 +281,7 @@ class Ingestor:
         stored: DocumentInfo | None,
         dry_run: bool,
         root: str | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> FileResult:
         """``root``: the folder of a folder document, recorded for ``prune``."""
         document_id = document_id_for(relative)
@@ -263,12 +298,14 @@ class Ingestor:
                 if root is not None and stored.root != root and not dry_run:
                     self.kb.set_payload(document_id, {index.ROOT: root})
                 return FileResult(document_id, relative, "unchanged", stored.chunk_count)
-            nodes = self.build_nodes(path, relative, origin)
+            nodes = self.build_nodes(path, relative, origin, should_stop=should_stop)
             if root is not None:
                 for node in nodes:
                     node.metadata[index.ROOT] = root
             if not dry_run:
                 self.replace_document(document_id, nodes)
+        except IngestCancelled as exc:  # nothing was written for this file
+            return FileResult(document_id, relative, "cancelled", error=str(exc))
         except (LoadError, OSError) as exc:
             return FileResult(document_id, relative, "failed", error=str(exc))
         except Exception as exc:  # a parser or store bug must not stop the other files

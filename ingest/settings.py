@@ -35,6 +35,24 @@ class Settings(BaseSettings):
         description="Glob patterns (relative to an ingested folder) that are not ingested.",
     )
     max_file_mb: float = Field(25.0, gt=0, description="Files larger than this are refused.")
+    max_unpacked_mb: float = Field(
+        60.0, gt=0, description="DOCX: refused when its content unpacks to more than this."
+    )
+    max_compression_ratio: float = Field(
+        100.0,
+        gt=1,
+        description="DOCX: refused when its content unpacks to more than this many times its "
+        "packed size (real DOCX files measure 1-21 per part; a zip bomb hundreds).",
+    )
+    max_document_chars: int = Field(
+        1_500_000, ge=1000, description="Documents with more text than this are refused."
+    )
+    max_document_chunks: int = Field(
+        2000,
+        ge=1,
+        description="Documents that chunk into more than this are refused before embedding "
+        "(the GDPR is about 625).",
+    )
 
     # --- chunk -------------------------------------------------------------------------
     chunk_max_tokens: int = Field(

@@ -65,3 +65,17 @@ def copy_policies(target: Path) -> Path:
     """A writable copy of the sample policies (without the Markdown sources)."""
     shutil.copytree(POLICIES, target, ignore=shutil.ignore_patterns("src", "README.md"))
     return target
+
+
+def finished_upload(client, response, timeout_s: float = 300.0) -> list[dict]:
+    """The files of an accepted upload (202) once its job has finished (polls the API)."""
+    import time
+
+    assert response.status_code == 202, response.text
+    job = response.json()
+    deadline = time.monotonic() + timeout_s
+    while job["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, f"upload job still {job['status']}"
+        time.sleep(0.05)
+        job = client.get(f"/v1/documents/jobs/{job['job_id']}").json()
+    return job["files"]

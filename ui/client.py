@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, TypedDict
@@ -116,6 +117,14 @@ class FileOutcome(TypedDict):
     status: str
     chunks: int
     error: str | None
+
+
+class UploadJob(TypedDict):
+    job_id: str
+    status: str  # queued, running, done, cancelled
+    files: list[FileOutcome]
+    created_at: str
+    finished_at: str | None
 
 
 class Turn(TypedDict):
@@ -373,10 +382,26 @@ class ApiClient:
 
     # --- writing ------------------------------------------------------------------------
 
-    def upload(self, files: list[tuple[str, bytes]]) -> list[FileOutcome]:
-        """``POST /v1/documents`` with one or more (file name, content) pairs."""
+    def start_upload(self, files: list[tuple[str, bytes]]) -> UploadJob:
+        """``POST /v1/documents`` with one or more (file name, content) pairs: the job."""
         parts = [("files", (name, content)) for name, content in files]
         return self._request("POST", "/v1/documents", "upload", files=parts)
+
+    def upload_job(self, job_id: str) -> UploadJob:
+        """``GET /v1/documents/jobs/{id}``: the job's status and its files' outcomes."""
+        return self._request("GET", "/v1/documents/jobs/" + quote(job_id, safe=""), "upload")
+
+    def cancel_upload(self, job_id: str) -> UploadJob:
+        """``DELETE /v1/documents/jobs/{id}`` (administrator key)."""
+        return self._request("DELETE", "/v1/documents/jobs/" + quote(job_id, safe=""), "upload")
+
+    def upload(self, files: list[tuple[str, bytes]], poll_s: float = 0.3) -> list[FileOutcome]:
+        """Upload and wait until the job has finished: each file's outcome."""
+        job = self.start_upload(files)
+        while job["status"] in ("queued", "running"):
+            time.sleep(poll_s)
+            job = self.upload_job(job["job_id"])
+        return job["files"]
 
     def approve_document(self, document_id: str) -> dict[str, Any]:
         """``POST /v1/documents/{id}/approve`` (administrator key): release it for answers."""

@@ -23,6 +23,9 @@ STATUS_LABELS = {
     "unchanged": "oförändrad",
     "failed": "misslyckades",
     "removed": "borttagen",
+    "cancelled": "avbruten",
+    "queued": "väntar",
+    "running": "läses in",
 }
 BAND_LABELS = {"answered": "Besvarad", "uncertain": "Osäker", "refused": "Nekad"}
 UNCERTAIN_TITLE = "Inget säkert svar"
@@ -387,6 +390,12 @@ _FILE_ERRORS = [
     ("encrypted", "filen är lösenordsskyddad"),
     ("no text", "filen innehåller ingen text (kanske en inskannad bild)"),
     ("binary", "filen ser inte ut att vara text"),
+    ("does not look like text", "filen ser inte ut att vara text"),
+    ("compression bomb", "filen packas upp till orimligt mycket mer än sin storlek"),
+    ("unpacks to", "filen packas upp till mer än gränsen"),
+    ("characters of text", "dokumentet har mer text än gränsen"),
+    ("chunks (the limit", "dokumentet blir fler avsnitt än gränsen"),
+    ("cancelled", "inläsningen avbröts"),
     ("not a readable", "filen kunde inte läsas (skadad eller fel format)"),
     ("no usable name", "filen saknar ett användbart namn"),
 ]

@@ -13,7 +13,7 @@ from assistant.api import create_app
 from assistant.components import Components
 from ingest import index
 from ingest.pipeline import document_id_for
-from tests.conftest import make_settings
+from tests.conftest import finished_upload, make_settings
 from tests.ingest.test_retrieval_sanity import AI, IS, IT, PU, QUESTIONS
 
 MORE_QUESTIONS: list[tuple[str, set[tuple[str, str]]]] = [
@@ -182,14 +182,16 @@ def test_upload_list_delete_with_api_key(tmp_path: Path, embedder):
         assert c.post("/v1/documents", files=files).status_code == 401
         headers = {"X-API-Key": "hemlig-nyckel"}
         r = c.post("/v1/documents", files=files, headers=headers)
-        assert r.status_code == 200 and r.json()[0]["status"] == "new"
+        assert r.headers["location"] == f"/v1/documents/jobs/{r.json()['job_id']}"
+        assert finished_upload(c, r)[0]["status"] == "new"
         broken = {"files": ("trasig.pdf", b"%PDF-1.4 trasig", "application/pdf")}
-        bad = c.post("/v1/documents", headers=headers, files=broken)
-        assert bad.json()[0]["status"] == "failed" and "PDF" in bad.json()[0]["error"]
+        bad = finished_upload(c, c.post("/v1/documents", headers=headers, files=broken))
+        assert bad[0]["status"] == "failed" and "PDF" in bad[0]["error"]
         assert not (settings.uploads_dir / "trasig.pdf").exists()
         exe = {"files": ("x.exe", b"MZ", "application/octet-stream")}
-        unsupported = c.post("/v1/documents", headers=headers, files=exe)
-        assert "unsupported" in unsupported.json()[0]["error"]
+        unsupported = finished_upload(c, c.post("/v1/documents", headers=headers, files=exe))
+        assert "unsupported" in unsupported[0]["error"]
+        assert c.get("/v1/documents/jobs/finns-inte").status_code == 404
         listed = c.get("/v1/documents").json()
         doc_id = document_id_for("skrivarrutin.md")
         assert [d["document_id"] for d in listed] == [doc_id] and listed[0]["origin"] == "upload"

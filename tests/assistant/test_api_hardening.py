@@ -19,7 +19,7 @@ from assistant.components import Components
 from ingest import index, trust
 from ingest.pipeline import Ingestor, document_id_for
 from ingest.store import KnowledgeBase
-from tests.conftest import POLICIES, make_settings
+from tests.conftest import POLICIES, finished_upload, make_settings
 
 KEY = "administratorsnyckel-for-test-0123456789"
 ADMIN = {"X-API-Key": KEY}
@@ -54,6 +54,11 @@ def _upload(client, name: str, content: bytes, headers: dict | None = ADMIN):
     return client.post("/v1/documents", files={"files": (name, content)}, headers=headers)
 
 
+def _ingested(client, name: str, content: bytes) -> dict:
+    """The outcome of uploading one file, once its job has finished."""
+    return finished_upload(client, _upload(client, name, content))[0]
+
+
 def _chunks(kb: KnowledgeBase, document_id: str) -> list[tuple[str, str]]:
     return sorted(
         (str(p.id), json.loads(p.payload["_node_content"])["text"])
@@ -84,9 +89,7 @@ def test_citations_carry_their_origin(client):
 
 
 def test_poisoned_upload_is_held_neutralised_and_flagged(client, components):
-    r = _upload(client, "losenordsrutin.md", POISON.encode())
-    assert r.status_code == 200, r.text
-    out = r.json()[0]
+    out = _ingested(client, "losenordsrutin.md", POISON.encode())
     doc_id = out["document_id"]
     assert out["status"] == "new" and out["review"] == "pending"
     assert set(out["flags"]) == {trust.MARKERS, trust.INSTRUCTIONS}
@@ -113,7 +116,7 @@ def test_poisoned_upload_is_held_neutralised_and_flagged(client, components):
 
 
 def test_instruction_text_in_an_approved_upload_only_after_approval(client, components):
-    doc_id = _upload(client, "losenord-igen.md", POISON.encode()).json()[0]["document_id"]
+    doc_id = _ingested(client, "losenord-igen.md", POISON.encode())["document_id"]
     flagged = [text for _, text in _chunks(components.kb, doc_id) if trust.instruction_spans(text)]
     assert flagged, "the instruction stays visible to the administrator in the stored text"
     assert doc_id not in _cited_docs(client, "Behövs lösenord för inloggning?")
@@ -210,20 +213,20 @@ def test_bearer_key_works(client):
 def test_sample_pdf_upload_fits_while_json_keeps_its_limit(client, components):
     content = IS_PDF.read_bytes()
     assert len(content) > components.settings.max_request_bytes
-    r = _upload(client, "kopia-informationssakerhetspolicy.pdf", content)
-    assert r.status_code == 200 and r.json()[0]["status"] == "new", r.text
+    out = _ingested(client, "kopia-informationssakerhetspolicy.pdf", content)
+    assert out["status"] == "new", out
     too_large = client.post("/v1/ask", json={"question": "x" * 70_000})
     assert too_large.status_code == 413 and "för stor" in too_large.json()["detail"]
     big = {"answer_id": "a", "rating": "correct", "comment": "y" * 70_000}
     assert client.post("/v1/feedback", json=big).status_code == 413
-    client.delete(f"/v1/documents/{r.json()[0]['document_id']}", headers=ADMIN)
+    client.delete(f"/v1/documents/{out['document_id']}", headers=ADMIN)
 
 
 def test_name_clashes_are_refused_not_overwritten(client, components):
     first = b"# Rutin skrivare\n\n## 1 Utskrift\n\nSekretessutskrifter hamtas direkt.\n"
-    r = _upload(client, "Rutin Skrivare.md", first)
-    assert r.status_code == 200 and r.json()[0]["status"] == "new"
-    doc_id = r.json()[0]["document_id"]
+    out = _ingested(client, "Rutin Skrivare.md", first)
+    assert out["status"] == "new"
+    doc_id = out["document_id"]
     before = _chunks(components.kb, doc_id)
     r = _upload(client, "rutin-skrivare.md", b"# Annat\n\n## 1 Annat\n\nHelt annan text.\n")
     assert r.status_code == 409 and "Rutin Skrivare.md" in r.json()["detail"]
@@ -231,8 +234,7 @@ def test_name_clashes_are_refused_not_overwritten(client, components):
     assert (components.settings.uploads_dir / "Rutin Skrivare.md").read_bytes() == first
     assert not (components.settings.uploads_dir / "rutin-skrivare.md").exists()
     # the same name again is an update of that upload, not a clash
-    again = _upload(client, "Rutin Skrivare.md", first)
-    assert again.status_code == 200 and again.json()[0]["status"] == "unchanged"
+    assert _ingested(client, "Rutin Skrivare.md", first)["status"] == "unchanged"
     # two files of one request with one id: nothing is written
     files = [("files", ("a b.md", first)), ("files", ("A-B.md", first))]
     assert client.post("/v1/documents", files=files, headers=ADMIN).status_code == 409
@@ -240,9 +242,9 @@ def test_name_clashes_are_refused_not_overwritten(client, components):
 
     names = []
     for name in ("../../etc/x.md", ".x.md"):
-        r = _upload(client, name, b"# X\n\n## 1 Del\n\nText om x.\n")
-        assert r.status_code == 200 and r.json()[0]["status"] == "new", r.text
-        names.append(r.json()[0]["file"])
+        out = _ingested(client, name, b"# X\n\n## 1 Del\n\nText om x.\n")
+        assert out["status"] == "new", out
+        names.append(out["file"])
     assert names == ["etc_x.md", "x.md"]
     for doc in (doc_id, document_id_for("etc_x.md"), document_id_for("x.md")):
         client.delete(f"/v1/documents/{doc}", headers=ADMIN)
@@ -251,9 +253,8 @@ def test_name_clashes_are_refused_not_overwritten(client, components):
 def test_a_long_name_keeps_its_extension(client, components):
     name = "Rutin för hantering av utskrifter " * 9 + "slut.md"
     assert len(name) > 300
-    r = _upload(client, name, b"# Lang\n\n## 1 Del\n\nText om utskrifter.\n")
-    out = r.json()[0]
-    assert r.status_code == 200 and out["status"] == "new", out
+    out = _ingested(client, name, b"# Lang\n\n## 1 Del\n\nText om utskrifter.\n")
+    assert out["status"] == "new", out
     assert out["file"].endswith(".md") and len(out["file"]) <= 150
     assert (components.settings.uploads_dir / out["file"]).exists()
     client.delete(f"/v1/documents/{out['document_id']}", headers=ADMIN)
@@ -282,3 +283,49 @@ def test_openapi_documents_the_error_bodies(client):
         assert statuses <= set(spec["paths"][path][method]["responses"]), (path, method)
     r = client.post("/v1/ask", json={})
     assert r.status_code == 422 and isinstance(r.json()["detail"], str)
+
+
+# --- uploads: names with personal data, jobs ---------------------------------------------
+
+
+def test_a_file_name_with_personal_data_is_refused_before_anything_is_written(client, components):
+    for name in ("Utredning Anna Svensson 811218-9876.md", "anna.svensson@eksjo.se.md",
+                 "Yttrande_Karl_Persson.docx"):  # fmt: skip
+        r = _upload(client, name, b"# Utredning\n\n## 1 Del\n\nText om utredningen.\n")
+        assert r.status_code == 422 and "Filnamnet innehåller personuppgifter" in r.json()["detail"]
+        assert "9876" not in r.text and "svensson" not in r.text.lower()
+    assert not [p for p in components.settings.uploads_dir.iterdir() if "nna" in p.name]
+    assert all("nna" not in d["source"] for d in client.get("/v1/documents").json())
+
+
+def test_an_uploads_title_is_scrubbed(client, components):
+    doc = "# Utredning om Anna Svensson 811218-9876\n\n## 1 Bakgrund\n\nRutinen gäller alla.\n"
+    out = _ingested(client, "utredning-rutin.md", doc.encode())
+    assert out["status"] == "new", out
+    listed = {d["document_id"]: d for d in client.get("/v1/documents").json()}
+    title = listed[out["document_id"]]["title"]
+    assert "Svensson" not in title and "9876" not in title and "<PERSONNUMMER>" in title
+    client.delete(f"/v1/documents/{out['document_id']}", headers=ADMIN)
+
+
+def test_a_cancelled_upload_job_stops_and_writes_nothing(client, components):
+    sections = "".join(
+        f"## {i} Avsnitt {i}\n\n" + f"Rutin {i} gäller utskrifter och skrivare på våning {i}. " * 30
+        + "\n\n" for i in range(1, 301)
+    )  # fmt: skip
+    files = [("files", ("lang-rutin.md", f"# Lång rutin\n\n{sections}".encode())),
+             ("files", ("kort-rutin.md", b"# Kort\n\n## 1 Del\n\nText om rutinen.\n"))]  # fmt: skip
+    r = client.post("/v1/documents", files=files, headers=ADMIN)
+    assert r.status_code == 202
+    job_id = r.json()["job_id"]
+    assert client.delete(f"/v1/documents/jobs/{job_id}").status_code == 401
+    assert client.delete(f"/v1/documents/jobs/{job_id}", headers=ADMIN).status_code == 200
+    outcomes = {f["file"]: f for f in finished_upload(client, r)}
+    job = client.get(f"/v1/documents/jobs/{job_id}").json()
+    assert job["status"] == "cancelled" and job["finished_at"]
+    assert {f["status"] for f in outcomes.values()} == {"cancelled"}, outcomes
+    for name in outcomes:
+        assert components.kb.document(document_id_for(name)) is None
+        assert not (components.settings.uploads_dir / name).exists()
+    assert not list(components.settings.uploads_dir.glob(".staging-*"))
+    assert client.delete("/v1/documents/jobs/finns-inte", headers=ADMIN).status_code == 404

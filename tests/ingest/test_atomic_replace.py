@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.api.documents import recover_uploads
 from assistant.retrieval import Retriever
+from assistant.uploads import recover_uploads
 from ingest import index
 from ingest.pipeline import Ingestor, document_id_for
 from ingest.store import KnowledgeBase

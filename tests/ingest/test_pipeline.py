@@ -206,3 +206,66 @@ def test_policies_folder_is_fully_ingested(policies_kb: KnowledgeBase):
     assert sources == {p.name for p in POLICIES.iterdir() if p.is_file()}
     assert all(d.complete for d in docs.values())
     assert sum(d.chunk_count for d in docs.values()) == policies_kb.count() >= 120
+
+
+# --- bounded work: bombs are refused before the work, by setting ----------------------------
+
+
+def _docx_bomb(path: Path, text_mb: float) -> Path:
+    """A real DOCX whose document part is ``text_mb`` MB of one repeated sentence."""
+    import zipfile
+
+    import docx
+
+    docx.Document().save(str(path))
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    run = "Lösenord ska bytas varje kvartal. " * int(text_mb * 1_000_000 / 34)
+    body = (f'<w:p><w:r><w:t xml:space="preserve">{run}</w:t></w:r></w:p>').encode()
+    xml = parts["word/document.xml"].decode()
+    parts["word/document.xml"] = xml.replace("<w:body>", "<w:body>" + body.decode(), 1).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_a_docx_bomb_is_refused_before_unpacking(kb: KnowledgeBase, tmp_path: Path):
+    import time
+
+    bomb = _docx_bomb(tmp_path / "bomb.docx", 18)
+    assert bomb.stat().st_size < 200_000  # ~60 kB that unpack to 18 MB
+    started = time.perf_counter()
+    result = Ingestor(kb).ingest_file(bomb, "bomb.docx")
+    elapsed = time.perf_counter() - started
+    assert result.status == "failed" and "compression bomb" in result.error, result
+    assert kb.document(document_id_for("bomb.docx")) is None
+    print(f"docx bomb ({bomb.stat().st_size} B → 18 MB) refused in {elapsed:.3f} s")
+
+
+def test_unpacked_size_characters_and_chunks_are_bounded(tmp_path: Path, embedder):
+    settings = make_settings(tmp_path / "d", max_unpacked_mb=1.0, max_compression_ratio=1e6,
+                             max_document_chars=20_000, max_document_chunks=5)  # fmt: skip
+    kb = KnowledgeBase(settings, embedder=embedder)
+    try:
+        ingestor = Ingestor(kb)
+        big = _docx_bomb(tmp_path / "stor.docx", 2)
+        assert "unpacks to" in ingestor.ingest_file(big, "stor.docx").error
+        long_text = tmp_path / "lang.md"
+        long_text.write_text("# Lång\n\n" + "Skrivare ska låsas. " * 2000, encoding="utf-8")
+        assert "characters of text" in ingestor.ingest_file(long_text, "lang.md").error
+        many = tmp_path / "manga.md"
+        many.write_text("# Många\n\n" + "".join(
+            f"## {i} Del\n\nAvsnitt {i} handlar om skrivare på våning {i}.\n\n" for i in range(9)
+        ), encoding="utf-8")  # fmt: skip
+        result = ingestor.ingest_file(many, "manga.md")
+        assert result.status == "failed" and "chunks (the limit is 5)" in result.error, result
+        assert kb.documents() == {}
+    finally:
+        kb.close()
+
+
+def test_an_ingest_asked_to_stop_writes_nothing(kb: KnowledgeBase, folder: Path):
+    path = folder / "backup.md"
+    result = Ingestor(kb).ingest_file(path, "backup.md", should_stop=lambda: True)
+    assert result.status == "cancelled" and kb.documents() == {}

@@ -422,6 +422,31 @@ def test_documents_page_lists_and_uploads(ui, api: ApiServer, streamlit_url: str
     no_traceback(page)
 
 
+def test_an_upload_can_be_cancelled_on_the_documents_page(ui, api: ApiServer, streamlit_url: str):
+    page, _ = ui
+    page.goto(f"{streamlit_url}/dokument")
+    page.get_by_label("Administratörsnyckel", exact=True).fill(API_KEY)
+    page.get_by_role("button", name="Använd nyckeln").click()
+    expect(page.get_by_text("Administratörsnyckeln är angiven")).to_be_visible()
+    sections = "".join(f"## {i} Avsnitt\n\n" + f"Skrivare {i} ska låsas efter arbetstid. " * 30
+                       + "\n\n" for i in range(1, 301))  # fmt: skip
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        [
+            {
+                "name": "lang-ui.md",
+                "mimeType": "text/markdown",
+                "buffer": f"# Lång rutin\n\n{sections}".encode(),
+            }
+        ]  # fmt: skip
+    )
+    page.get_by_role("button", name="Ladda upp och läs in").click()
+    page.get_by_role("button", name="Avbryt inläsningen").click()
+    expect(page.get_by_text("Inläsningen avbröts")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_text(re.compile(r"lang-ui\.md: avbruten"))).to_be_visible()
+    assert all(d["source"] != "lang-ui.md" for d in ApiClient(api.url).documents())
+    no_traceback(page)
+
+
 def test_api_stopped_gives_a_swedish_error(ui, api_server: ApiServer) -> None:
     page, _ = ui
     api_server.stop()  # the next test that needs the API restarts it

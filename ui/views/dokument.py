@@ -6,6 +6,7 @@ the interface never sends a server-side key on behalf of every user.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import streamlit as st
@@ -22,6 +23,7 @@ FLAGS = {
     "instructions": "text som liknar instruktioner till en assistent",
 }
 KEY = "admin_key"
+JOB = "upload_job"  # the upload job being waited for (cancel button)
 
 
 def admin_client() -> ApiClient | None:
@@ -130,31 +132,68 @@ def _write_error(exc: ApiError) -> str:
 
 
 def upload(files: list[Any]) -> list[dict[str, Any]]:
-    """Upload one file at a time (progress per file); errors are kept per file."""
+    """Upload one file at a time as a job (progress per file, cancellable); errors are kept
+    per file."""
     results: list[dict[str, Any]] = []
     api = admin_client()
     if api is None:
         return [{"file": f.name, "status": "failed", "chunks": 0, "api_error": True,
                  "error": "Ange administratörsnyckeln först."} for f in files]  # fmt: skip
     bar = st.progress(0.0)
+    st.button("Avbryt inläsningen", key="cancel_upload")  # a click reruns the page: cancel()
     for i, f in enumerate(files):
-        bar.progress(i / len(files), text=f"Läser in {f.name} ({i + 1} av {len(files)}) …")
+        text = f"Läser in {f.name} ({i + 1} av {len(files)}) …"
+        bar.progress(i / len(files), text=text)
         try:
-            results += api.upload([(f.name, f.getvalue())])
+            job = api.start_upload([(f.name, f.getvalue())])
+            st.session_state[JOB] = job["job_id"]
+            started = time.monotonic()
+            while job["status"] in ("queued", "running"):
+                time.sleep(0.5)
+                # an element call each turn: a click on the cancel button stops this run here
+                bar.progress(i / len(files), text=f"{text} {time.monotonic() - started:.0f} s")
+                job = api.upload_job(job["job_id"])
+            results += job["files"]
         except ApiError as exc:
             results.append({"file": f.name, "status": "failed", "error": _write_error(exc),
                             "chunks": 0, "api_error": True})  # fmt: skip
             if exc.kind in ("unauthorized", "unreachable"):
                 break
+    st.session_state.pop(JOB, None)
     bar.progress(1.0, text="Klart.")
     shared.clear_cache()
     return results
 
 
+def cancel() -> None:
+    """The cancel button was clicked during an upload: stop its job on the server."""
+    job_id = st.session_state.pop(JOB, None)
+    api = admin_client()
+    if not (st.session_state.get("cancel_upload") and job_id and api):
+        return
+    try:
+        job = api.cancel_upload(job_id)
+        for _ in range(60):  # the file being embedded stops at its next batch
+            if job["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.5)
+            job = api.upload_job(job_id)
+    except ApiError as exc:
+        st.error(_write_error(exc), icon=":material/error:")
+        return
+    shared.clear_cache()
+    st.info("Inläsningen avbröts. Filer som redan var inlästa finns kvar i listan.",
+            icon=":material/cancel:")  # fmt: skip
+    show_results(job["files"])
+
+
 def show_results(results: list[dict[str, Any]]) -> None:
     for r in results:
         status = STATUS_LABELS.get(r["status"], r["status"])
-        if r["status"] == "failed":
+        if r["status"] == "cancelled":
+            st.warning(f"**{md_escape(r['file'])}**: {status}. Inget av filen sparades.",
+                       icon=":material/cancel:")  # fmt: skip
+        elif r["status"] == "failed":
             reason = r["error"] if r.get("api_error") else file_error(r.get("error"))
             st.error(
                 f"**{md_escape(r['file'])}**: {status}. {md_escape(reason)}",
@@ -174,6 +213,7 @@ def show_results(results: list[dict[str, Any]]) -> None:
 
 st.title("Dokument")
 st.caption("Styrdokumenten som assistenten svarar utifrån.")
+cancel()
 document_table()
 st.subheader("Ladda upp dokument")
 key_form()

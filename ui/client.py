@@ -392,8 +392,9 @@ class ApiClient:
         return self._request("GET", "/v1/documents/jobs/" + quote(job_id, safe=""), "upload")
 
     def cancel_upload(self, job_id: str) -> UploadJob:
-        """``DELETE /v1/documents/jobs/{id}`` (administrator key)."""
-        return self._request("DELETE", "/v1/documents/jobs/" + quote(job_id, safe=""), "upload")
+        """``POST /v1/documents/jobs/{id}/cancel`` (administrator key)."""
+        path = "/v1/documents/jobs/" + quote(job_id, safe="") + "/cancel"
+        return self._request("POST", path, "upload")
 
     def upload(self, files: list[tuple[str, bytes]], poll_s: float = 0.3) -> list[FileOutcome]:
         """Upload and wait until the job has finished: each file's outcome."""

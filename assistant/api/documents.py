@@ -84,8 +84,8 @@ def job_status(job_id: str, components: ComponentsDep) -> UploadJobOut:
     return job.out()
 
 
-@router.delete(
-    "/jobs/{job_id}",
+@router.post(
+    "/jobs/{job_id}/cancel",
     response_model=UploadJobOut,
     dependencies=[WriteAccess],
     summary="Cancel an upload job (administrator)",

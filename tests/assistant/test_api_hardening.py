@@ -318,8 +318,8 @@ def test_a_cancelled_upload_job_stops_and_writes_nothing(client, components):
     r = client.post("/v1/documents", files=files, headers=ADMIN)
     assert r.status_code == 202
     job_id = r.json()["job_id"]
-    assert client.delete(f"/v1/documents/jobs/{job_id}").status_code == 401
-    assert client.delete(f"/v1/documents/jobs/{job_id}", headers=ADMIN).status_code == 200
+    assert client.post(f"/v1/documents/jobs/{job_id}/cancel").status_code == 401
+    assert client.post(f"/v1/documents/jobs/{job_id}/cancel", headers=ADMIN).status_code == 200
     outcomes = {f["file"]: f for f in finished_upload(client, r)}
     job = client.get(f"/v1/documents/jobs/{job_id}").json()
     assert job["status"] == "cancelled" and job["finished_at"]
@@ -328,4 +328,4 @@ def test_a_cancelled_upload_job_stops_and_writes_nothing(client, components):
         assert components.kb.document(document_id_for(name)) is None
         assert not (components.settings.uploads_dir / name).exists()
     assert not list(components.settings.uploads_dir.glob(".staging-*"))
-    assert client.delete("/v1/documents/jobs/finns-inte", headers=ADMIN).status_code == 404
+    assert client.post("/v1/documents/jobs/finns-inte/cancel", headers=ADMIN).status_code == 404

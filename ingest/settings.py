@@ -172,6 +172,16 @@ class Settings(BaseSettings):
         "besides the API's own; requests from any other Origin are refused.",
     )
     max_question_chars: int = Field(2000, ge=10, le=20000)
+    rate_limit_ask: str = Field(
+        "60/minute",
+        description="Questions (POST /v1/ask and /v1/ask/stream together) per client address, "
+        "in the limits library's syntax ('60/minute', '600/hour'); '' or '0' = off. The UI asks "
+        "for all its users from one address: size this for the whole UI.",
+    )
+    rate_limit_uploads: str = Field(
+        "10/minute",
+        description="Upload requests (POST /v1/documents) per client address; '' or '0' = off.",
+    )
     max_request_bytes: int = Field(64_000, ge=1000, description="JSON request body limit.")
     audit_retention_days: int = Field(90, ge=0, description="0 = keep no audit rows.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -193,6 +203,12 @@ class Settings(BaseSettings):
     def _empty_url_is_none(cls, v: object) -> object:
         return None if v in ("", None) else v
 
+    @field_validator("rate_limit_ask", "rate_limit_uploads")
+    @classmethod
+    def _valid_rate_limit(cls, v: str) -> str:
+        rate_limits(v)  # a clear error at start-up, not at the first request
+        return v.strip()
+
     @property
     def qdrant_location(self) -> Path:
         """Folder of the embedded Qdrant store."""
@@ -207,6 +223,25 @@ class Settings(BaseSettings):
     def uploads_dir(self) -> Path:
         """Where documents uploaded through the API are kept (they are re-ingestable)."""
         return self.data_dir / "uploads"
+
+
+def rate_limits(value: str) -> list:
+    """The ``limits`` items of a rate-limit setting ([] = off: "" or "0")."""
+    import limits  # only the API uses it
+
+    value = value.strip()
+    if value in ("", "0"):
+        return []
+    try:
+        items = limits.parse_many(value)
+    except ValueError:
+        items = []
+    if not items or any(item.amount < 1 for item in items):
+        raise ValueError(
+            f"not a rate limit: {value!r} (e.g. '60/minute', '10 per minute', "
+            "'60/minute;600/hour'; '' or '0' = off)"
+        )
+    return items
 
 
 @lru_cache

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.routing import Match
 
 from assistant.api import ask, documents, feedback, health, security
+from assistant.api.ratelimit import RateLimiter
 from assistant.components import Components
 from assistant.llm import LLMUnavailableError
 from assistant.pii import PiiScrubError
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, components: Components | None =
         "question before anything else sees it.",
         lifespan=lifespan,
     )
+    app.state.rate_limiter = RateLimiter.from_settings(settings)  # per app, never shared
     # body limits per router (inside the middleware, so a 413 gets the JSON error body)
     for module in (health, ask, feedback):
         app.include_router(module.router, max_body_size=settings.max_request_bytes)

@@ -11,6 +11,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from assistant.api import security
 from assistant.api.deps import ComponentsDep
+from assistant.api.ratelimit import AskRateLimit
 from assistant.llm import LLMUnavailableError
 from assistant.schemas import AskRequest, AskResponse
 
@@ -31,6 +32,7 @@ def checked(req: AskRequest, components: ComponentsDep) -> AskRequest:
 CheckedRequest = Annotated[AskRequest, Depends(checked)]
 _ERRORS = {
     **security.CROSS_SITE_REFUSED, **security.TOO_LARGE, **security.INVALID,
+    **security.RATE_LIMITED,
     503: security.error("The language model or the knowledge base is not responding"),
 }  # fmt: skip
 
@@ -40,6 +42,7 @@ _ERRORS = {
     response_model=AskResponse,
     summary="Ask a question; get a cited answer",
     responses=_ERRORS,
+    dependencies=[AskRateLimit],
 )
 def ask(req: CheckedRequest, components: ComponentsDep) -> AskResponse:
     return components.service.ask(req)
@@ -50,6 +53,7 @@ def ask(req: CheckedRequest, components: ComponentsDep) -> AskResponse:
     response_class=EventSourceResponse,
     summary="Ask a question; the answer streams as SSE (meta, token…, done)",
     responses=security.as_json(_ERRORS),
+    dependencies=[AskRateLimit],
 )
 def ask_stream(req: CheckedRequest, components: ComponentsDep) -> Iterator[ServerSentEvent]:
     try:

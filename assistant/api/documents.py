@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, HTTPException, Response, UploadFile
 
 from assistant.api import security
 from assistant.api.deps import ComponentsDep, WriteAccess
+from assistant.api.ratelimit import UploadRateLimit
 from assistant.schemas import ApprovalOut, DeletedOut, DocumentOut, UploadJobOut
 from assistant.uploads import UploadRefused
 from ingest import trust
@@ -43,7 +44,7 @@ _JOB_NOT_FOUND = {404: security.error("No such upload job (jobs are kept in memo
     "",
     response_model=UploadJobOut,
     status_code=202,
-    dependencies=[WriteAccess],
+    dependencies=[UploadRateLimit, WriteAccess],
     summary="Upload files; they are ingested as a job (poll GET /v1/documents/jobs/{id})",
     description="Needs the administrator key. The files are checked and stored at once; one "
     "worker ingests them afterwards, within the ingest limits (DOCX unpacked size and "
@@ -56,6 +57,7 @@ _JOB_NOT_FOUND = {404: security.error("No such upload job (jobs are kept in memo
     responses={
         409: security.error("The name clashes with a folder document or another upload"),
         **security.ADMIN, **security.TOO_LARGE, **security.INVALID, **security.BUSY,
+        **security.RATE_LIMITED,
     },
 )  # fmt: skip
 def upload(

@@ -161,6 +161,9 @@ def weak_configuration(settings: Settings) -> list[str]:
             "PA_UPLOADS_REQUIRE_APPROVAL is off: uploaded documents are used in answers "
             "without review by an administrator."
         )
+    for name, value in (("ASK", settings.rate_limit_ask), ("UPLOADS", settings.rate_limit_uploads)):
+        if value in ("", "0"):
+            out.append(f"PA_RATE_LIMIT_{name} is off: one client can keep the API busy.")
     if "*" in settings.allowed_origins:
         out.append("PA_ALLOWED_ORIGINS contains '*': any web page can send write requests.")
     if not _loopback(settings.api_host):
@@ -192,6 +195,8 @@ def as_json(responses: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
         ref = {"$ref": f"#/components/schemas/{spec['model'].__name__}"}
         out[code] = {"description": spec["description"],
                      "content": {"application/json": {"schema": ref}}}  # fmt: skip
+        if "headers" in spec:
+            out[code]["headers"] = spec["headers"]
     return out
 
 
@@ -207,3 +212,11 @@ ADMIN = {
     403: error("No administrator key is configured (writes disabled), or cross-site request"),
 }
 NOT_FOUND = {404: error("No such document")}
+RATE_LIMITED = {
+    429: {
+        **error("Too many requests from this client address (PA_RATE_LIMIT_ASK, "
+                "PA_RATE_LIMIT_UPLOADS); try again after Retry-After seconds"),
+        "headers": {"Retry-After": {"description": "Seconds until a request is accepted again",
+                                    "schema": {"type": "integer", "minimum": 1}}},
+    }
+}  # fmt: skip

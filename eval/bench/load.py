@@ -5,8 +5,10 @@
 
 Without ``--url`` it ingests ``policies/`` into a temporary ``PA_DATA_DIR`` (embedded Qdrant,
 ``python -m ingest policies/ -q``), starts ``python -m assistant serve`` on a free loopback
-port with that data dir and waits for ``/readyz``. With ``--url`` it targets a running API;
-only loopback addresses are accepted. ``--pid`` (or the started server) gives the process
+port with that data dir and the rate limit on questions off (``PA_RATE_LIMIT_ASK=0``: all
+clients come from one address) and waits for ``/readyz``. With ``--url`` it targets a running
+API (start it with ``PA_RATE_LIMIT_ASK=0``, or the 429s count as errors); only loopback
+addresses are accepted. ``--pid`` (or the started server) gives the process
 whose memory is read from ``/proc/<pid>/status`` (VmRSS, VmHWM).
 
 Questions: ``--questions`` distinct ones from ``eval/golden/policies.jsonl`` (all kinds
@@ -167,6 +169,7 @@ def start_server(data_dir: Path, policies: Path, ready_timeout: float) -> Server
         PA_DATA_DIR=str(data_dir),
         PA_QDRANT_URL="",  # the embedded store in data_dir
         PA_LOG_LEVEL="WARNING",
+        PA_RATE_LIMIT_ASK="0",  # every client of the load test is 127.0.0.1
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
     )

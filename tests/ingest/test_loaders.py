@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfWriter
 
 from ingest.chunking import chunk_document
-from ingest.loaders import LoadError, load, numbered_heading_level
+from ingest.loaders import Limits, LoadError, load, numbered_heading_level
 from ingest.metadata import extract_metadata
 from tests.conftest import POLICIES
 
@@ -120,7 +120,7 @@ def test_oversized_file_is_refused(tmp_path: Path):
     path = tmp_path / "stor.md"
     path.write_text("# Stor\n\n" + "text " * 1000, encoding="utf-8")
     with pytest.raises(LoadError, match="too large"):
-        load(path, max_bytes=1000)
+        load(path, Limits(max_bytes=1000))
 
 
 def test_real_municipal_pdf_from_shared_corpus(shared_corpus: Path):

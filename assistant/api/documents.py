@@ -10,7 +10,7 @@ from assistant.api import security
 from assistant.api.deps import ComponentsDep, WriteAccess
 from assistant.api.ratelimit import UploadRateLimit
 from assistant.schemas import ApprovalOut, DeletedOut, DocumentOut, UploadJobOut
-from assistant.uploads import UploadRefused
+from assistant.uploads import Job, UploadRefused
 from ingest import trust
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -31,10 +31,6 @@ def list_documents(components: ComponentsDep) -> list[DocumentOut]:
         )
         for d in sorted(docs, key=lambda d: d.title.lower())
     ]  # fmt: skip
-
-
-def _refused(exc: UploadRefused) -> HTTPException:
-    return HTTPException(exc.status, detail=exc.detail)
 
 
 _JOB_NOT_FOUND = {404: security.error("No such upload job (jobs are kept in memory)")}
@@ -68,7 +64,7 @@ def upload(
     try:
         job = components.uploads.submit([(f.filename, f.file) for f in files])
     except UploadRefused as exc:
-        raise _refused(exc) from None
+        raise HTTPException(exc.status, detail=exc.detail) from None
     response.headers["Location"] = f"/v1/documents/jobs/{job.id}"
     return job.out()
 
@@ -80,10 +76,7 @@ def upload(
     responses={**_JOB_NOT_FOUND, **security.INVALID},
 )
 def job_status(job_id: str, components: ComponentsDep) -> UploadJobOut:
-    job = components.uploads.get(job_id)
-    if job is None:
-        raise HTTPException(404, detail="No such upload job. / Uppladdningsjobbet finns inte.")
-    return job.out()
+    return _job_out(components.uploads.get(job_id))
 
 
 @router.post(
@@ -97,7 +90,10 @@ def job_status(job_id: str, components: ComponentsDep) -> UploadJobOut:
     responses={**_JOB_NOT_FOUND, **security.ADMIN, **security.INVALID},
 )
 def cancel_job(job_id: str, components: ComponentsDep) -> UploadJobOut:
-    job = components.uploads.cancel(job_id)
+    return _job_out(components.uploads.cancel(job_id))
+
+
+def _job_out(job: Job | None) -> UploadJobOut:
     if job is None:
         raise HTTPException(404, detail="No such upload job. / Uppladdningsjobbet finns inte.")
     return job.out()

@@ -1,7 +1,9 @@
 """The audit trail: redacted questions, answers, citations and timings; plus user feedback.
 
 Only already-scrubbed text is ever passed in (the service scrubs first). Rows older than the
-retention setting are deleted on every write; with retention 0 nothing is kept.
+retention setting are deleted on every write; with retention 0 nothing is kept. The number of
+answers kept is capped too (~4 kB each): beyond ``max_answers`` the oldest go, with their
+feedback, so a flood of questions cannot fill the disk within the retention period.
 """
 
 from __future__ import annotations
@@ -31,21 +33,26 @@ class UnknownAnswerError(KeyError):
 
 
 class AuditLog:
-    def __init__(self, path: Path, retention_days: int) -> None:
+    def __init__(self, path: Path, retention_days: int, max_answers: int = 200_000) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.retention = retention_days
+        self.retention, self.max_answers = retention_days, max_answers
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False)
         self._db.executescript(_SCHEMA)
 
-    def _purge(self) -> None:
+    def _purge(self, room: int = 0) -> None:
+        """Drop rows past retention and answers past the cap (``room`` = rows about to come)."""
         cutoff = (datetime.now(UTC) - timedelta(days=self.retention)).isoformat()
         self._db.execute("DELETE FROM answers WHERE ts < ?", (cutoff,))
         self._db.execute("DELETE FROM feedback WHERE ts < ?", (cutoff,))
+        excess = "SELECT id FROM answers ORDER BY ts DESC, rowid DESC LIMIT -1 OFFSET ?"
+        keep = max(self.max_answers - room, 0)
+        self._db.execute(f"DELETE FROM feedback WHERE answer_id IN ({excess})", (keep,))
+        self._db.execute(f"DELETE FROM answers WHERE id IN ({excess})", (keep,))
 
     def record_answer(self, r: AskResponse) -> None:
         with self._lock, self._db:
-            self._purge()
+            self._purge(room=1)
             if self.retention == 0:
                 return
             self._db.execute(

@@ -31,7 +31,9 @@ class Components:
         own_uploads = kb is None or kb.settings.uploads_dir == settings.uploads_dir
         kb = kb or KnowledgeBase(settings)
         scrubber = get_scrubber(settings)
-        audit = AuditLog(settings.audit_db, settings.audit_retention_days)
+        audit = AuditLog(
+            settings.audit_db, settings.audit_retention_days, settings.audit_max_answers
+        )
         service = AssistantService(settings, kb, scrubber, create_llm(settings), audit)
         kb.embedder.get_query_embedding("uppvärmning")  # load the model before the first user
         ingestor = Ingestor(kb, clean_title=lambda title: scrubber.scrub(title).text)

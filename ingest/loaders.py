@@ -622,33 +622,131 @@ def load_docx(path: Path) -> LoadedDocument:
 
 # --- HTML --------------------------------------------------------------------------------
 
-_HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "tr", "dt", "dd", "caption"]
+# Elements that start a paragraph of their own. A text node belongs to its nearest such
+# ancestor; td/th count only outside a table row (inside one, the row is the paragraph).
+_HTML_BLOCKS = frozenset({
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "tr", "dt", "dd", "caption", "div",
+    "section", "article", "blockquote", "body", "main", "aside", "figure", "figcaption",
+    "address", "details", "summary", "ul", "ol", "dl", "table", "thead", "tbody", "tfoot",
+    "form", "fieldset", "legend", "center", "dialog", "hgroup", "menu", "search", "html",
+    "td", "th",
+})  # fmt: skip
 
 
 def load_html(path: Path) -> LoadedDocument:
-    from bs4 import BeautifulSoup
+    """Every visible text of a page, in document order, one paragraph per block element.
 
-    soup = BeautifulSoup(_read_text(path), "html.parser")
+    Dropped: script, style, noscript, template, nav, header, footer, comments and elements
+    marked ``hidden`` or ``aria-hidden="true"``. Text directly in a div, section, body, ...
+    is kept as its own paragraph (text before and after a nested <p> gives three). A <br> is
+    a space, except before a bullet-like line or as a double <br>: a new paragraph.
+    """
+    from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+    from bs4.element import PreformattedString  # comments, doctype, CDATA, declarations
+
+    from ingest.normalise import BULLET_GLYPHS
+
+    source = re.sub(r"</br\s*>", "<br>", _read_text(path), flags=re.IGNORECASE)
+    soup = BeautifulSoup(source, "html.parser")
     for tag in soup(["script", "style", "nav", "header", "footer", "noscript", "template"]):
         tag.decompose()
     title = soup.title.get_text(" ", strip=True) if soup.title else None
     root = soup.body or soup
+    for tag in root.find_all(True):
+        if not tag.decomposed and (
+            tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).strip().lower() == "true"
+        ):
+            tag.decompose()
+
+    def in_row(cell: Tag) -> bool:
+        for parent in cell.parents:
+            if parent.name in ("tr", "table"):
+                return parent.name == "tr"
+        return False
+
+    def block_of(node: PageElement) -> Tag | None:
+        """The nearest block ancestor; None for text that is not shown (a <title>)."""
+        for parent in node.parents:
+            if parent.name == "title":
+                return None
+            if parent is root:
+                return root
+            if parent.name in _HTML_BLOCKS and not (parent.name in ("td", "th") and in_row(parent)):
+                return parent
+        return root
+
+    def cell_of(node: PageElement, row: Tag) -> Tag | None:
+        for parent in node.parents:
+            if parent is row:
+                return None
+            if parent.name in ("td", "th"):
+                return parent
+        return None
+
     b = _Builder()
-    selected = root.find_all(_HTML_BLOCKS)
-    chosen = set(map(id, selected))
-    for el in selected:
-        if any(id(parent) in chosen for parent in el.parents):
-            continue
-        if el.name == "tr":
-            text = " | ".join(c.get_text(" ", strip=True) for c in el.find_all(["td", "th"]))
+    listed: set[int] = set()  # <li> elements whose "- " has been written
+
+    def flush(block: Tag | None, pieces: list[tuple[Tag | None, str]]) -> None:
+        if block is None or not pieces:
+            return
+        cells: list[tuple[Tag | None, list[str]]] = []
+        for cell, piece in pieces:
+            if not cells or cells[-1][0] is not cell:
+                cells.append((cell, []))
+            cells[-1][1].append(piece)
+        if block.name == "pre":
+            texts = ["".join(parts).strip() for _, parts in cells]
         else:
-            text = el.get_text(" ", strip=True)
-        if el.name[0] == "h" and el.name[1:].isdigit():
-            b.add("heading", text, level=int(el.name[1]))
-        elif el.name == "li":
+            texts = [" ".join("".join(parts).split()) for _, parts in cells]
+        text = " | ".join(t for t in texts if t)
+        if not text:
+            return
+        name = block.name or ""
+        if len(name) == 2 and name[0] == "h" and name[1] in "123456":
+            b.add("heading", text, level=int(name[1]))
+        elif name == "li" and id(block) not in listed:
+            listed.add(id(block))
             b.add("text", f"- {text}")
         else:
             b.add("text", text)
+
+    item = re.compile(rf"[{BULLET_GLYPHS}\ue000-\uf8ff]|[-–—*]\s|(?:\d{{1,3}}[.)]|[a-zåäö]\))\s")
+    spacers = {"img", "input", "button", "select", "option", "label", "textarea", "hr",
+               "iframe", "object", "embed", "video", "audio", "svg", "canvas", "math"}  # fmt: skip
+    current: Tag | None = None
+    pieces: list[tuple[Tag | None, str]] = []
+    breaks, space = 0, False
+    for node in root.descendants:
+        if isinstance(node, Tag):
+            if node.name == "br":
+                breaks += 1
+            elif node.name in spacers:
+                space = True
+            continue
+        if not isinstance(node, NavigableString) or isinstance(node, PreformattedString):
+            continue
+        text = str(node)
+        block = block_of(node)
+        if block is None or text.lstrip().startswith("<!--"):  # an unterminated comment
+            continue
+        cell = cell_of(node, block) if block.name == "tr" else None
+        if not text.strip():  # layout whitespace: a space inside the current paragraph only
+            if block is current:
+                pieces.append((cell, text))
+            continue
+        if block is not current:
+            flush(current, pieces)
+            current, pieces = block, []
+        elif breaks and (breaks >= 2 or item.match(text.lstrip())) and block.name != "pre":
+            flush(current, pieces)
+            pieces = []
+        elif breaks:
+            pieces.append((cell, "\n" * breaks if block.name == "pre" else " "))
+        elif space:
+            pieces.append((cell, " "))
+        breaks, space = 0, False
+        pieces.append((cell, text))
+    flush(current, pieces)
     return b.build(title=title or None)
 
 
@@ -666,13 +764,25 @@ _LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
 
 
 def _read_text(path: Path) -> str:
+    """The text of a .md/.txt/.html file (UTF-8, else cp1252); binary junk is refused.
+
+    Refused: a NUL byte anywhere, or more than 1 % control characters (other than tab, line
+    feed, carriage return, form feed, vertical tab) and undecodable characters (U+FFFD).
+    """
     data = path.read_bytes()
-    if b"\x00" in data[:8192]:
-        raise LoadError("looks like a binary file, not text")
+    if b"\x00" in data:
+        raise LoadError("looks like a binary file, not text (it contains NUL bytes)")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
+    bad = sum(1 for _ in re.finditer("[\x01-\x08\x0e-\x1f\x7f-\x9f\ufffd]", text))
+    if text and bad / len(text) > 0.01:
+        raise LoadError(
+            "looks like a binary file, not text "
+            f"({100 * bad / len(text):.1f} % control or undecodable characters)"
+        )
+    return text
 
 
 @dataclass(frozen=True)

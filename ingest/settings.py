@@ -184,6 +184,9 @@ class Settings(BaseSettings):
     )
     max_request_bytes: int = Field(64_000, ge=1000, description="JSON request body limit.")
     audit_retention_days: int = Field(90, ge=0, description="0 = keep no audit rows.")
+    audit_max_answers: int = Field(
+        200_000, ge=1, description="Most answers kept (oldest go first, with their feedback)."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     # --- scrub (PII) -------------------------------------------------------------------

@@ -175,6 +175,10 @@ _NOT_FOUND = {
     "för att kunna lämna en bedömning.",
     "delete": "Dokumentet finns inte längre.",
 }
+_RATE_LIMITED = {
+    "ask": "Du har ställt många frågor på kort tid. Vänta en stund och försök igen.",
+    "upload": "Många uppladdningar på kort tid. Vänta en stund och försök igen.",
+}
 _UNAVAILABLE = "Tjänsten kan inte svara just nu (språkmodellen eller kunskapsbasen svarar inte)."
 
 
@@ -206,6 +210,9 @@ def error_for_status(status: int, detail: object, context: Context) -> ApiError:
         return ApiError(
             "not_found", _NOT_FOUND.get(context, "Det efterfrågade finns inte."), status
         )
+    if status == 429:
+        base = _RATE_LIMITED.get(context, "För många begäranden på kort tid. Försök igen snart.")
+        return ApiError("rate_limited", base, status)
     if status == 503:
         return ApiError("unavailable", f"{_UNAVAILABLE} {sv}".strip(), status)
     return ApiError(

@@ -45,7 +45,9 @@ UNANSWERABLE = [
 @pytest.fixture(scope="module")
 def components(policies_kb, tmp_path_factory):
     # ~60 questions from one TestClient within a minute: no rate limit here (test_api_ratelimit)
-    settings = make_settings(tmp_path_factory.mktemp("api"), rate_limit_ask="0")
+    settings = make_settings(
+        tmp_path_factory.mktemp("api"), rate_limit_ask="0", rate_limit_uploads="0"
+    )
     built = Components.build(settings, kb=policies_kb)
     yield built
     built.audit.close()

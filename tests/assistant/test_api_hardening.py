@@ -36,7 +36,10 @@ POISON = (
 
 @pytest.fixture(scope="module")
 def components(tmp_path_factory, embedder):
-    settings = make_settings(tmp_path_factory.mktemp("hardening"), api_key=KEY)
+    # many uploads in one minute: the upload limit is tested in test_api_ratelimit.py
+    settings = make_settings(
+        tmp_path_factory.mktemp("hardening"), api_key=KEY, rate_limit_uploads="0"
+    )
     kb = KnowledgeBase(settings, embedder=embedder)
     assert Ingestor(kb).ingest([IS_PDF, POLICIES / "it-sakerhetspolicy.html"]).ok
     built = Components.build(settings, kb=kb)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from itertools import takewhile
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from pypdf import PdfWriter
 
 from ingest.chunking import chunk_document
-from ingest.loaders import Limits, LoadError, load, numbered_heading_level
+from ingest.loaders import Limits, LoadError, _read_text, load, numbered_heading_level
 from ingest.metadata import extract_metadata
 from tests.conftest import POLICIES
 
@@ -297,3 +298,158 @@ def test_markdown_task_lists_and_emphasis_are_text(shared_corpus: Path, tmp_path
         "- SKA: Alla konton har MFA.",
         "- ✓ BÖR: Loggar sparas.",
     ]
+
+
+# --- nothing silently lost, no binary junk (issue 13) -----------------------------------------
+
+_VISIBLE = [
+    "Texten direkt i body handlar om kommunens ansvar.",
+    "Riktlinje för informationssäkerhet",
+    "Diven beskriver hur lösenord ska bytas.",
+    "Sektionen förklarar hur loggar sparas.",
+    "Artikeln berättar om säkerhetskopiering.",
+    "Citatet påminner om sekretessen.",
+    "Spannet nämner tvåfaktorsautentisering.",
+    "Huvudinnehållet gäller alla anställda.",
+    "Stycket kräver att datorer låses.",
+    "Punkten gäller surfplattor.",
+    "Sidorutan tipsar om utbildningen.",
+    "Cellen anger att incidenter rapporteras.",
+    "Före stycket står en inledning.",
+    "Inne i stycket står huvudregeln.",
+    "Efter stycket står ett undantag.",
+    "Texten sist i body avslutar sidan.",
+]
+_DROPPED = [
+    "Stilregeln syns aldrig.",
+    "Skriptet körs i webbläsaren.",
+    "Menyn leder till startsidan.",
+    "Kommentaren ska inte synas.",
+    "Det dolda ska inte synas.",
+    "Ikonen läses inte upp.",
+]
+_PAGE = """<!DOCTYPE html>
+<html lang="sv"><head><title>Testsida</title>
+<style>.dold {{ color: red }} /* {2} */</style></head>
+<body>
+{0}
+<script>var s = "{1}";</script>
+<nav><a href="/">{3}</a></nav>
+<h1>{v[1]}</h1>
+<div>{v[2]}</div>
+<section>{v[3]}</section>
+<article>{v[4]}</article>
+<blockquote>{v[5]}</blockquote>
+<span>{v[6]}</span>
+<main>{v[7]}
+  <p>{v[8]}</p>
+  <ul><li>{v[9]}</li></ul>
+</main>
+<aside>{v[10]}</aside>
+<table><tr><td>{v[11]}</td><td>Tidsgränsen är en timme.</td></tr></table>
+<div>{v[12]}<p>{v[13]}</p>{v[14]}</div>
+<!-- {4} -->
+<div hidden><p>{5}</p></div>
+<p><span aria-hidden="true">Ikonen läses inte upp.</span></p>
+{v[15]}
+</body></html>
+"""
+
+
+def test_html_keeps_all_visible_text_in_document_order(tmp_path: Path):
+    path = tmp_path / "sida.html"
+    first, *_ = _VISIBLE
+    path.write_text(
+        _PAGE.format(first, _DROPPED[1], _DROPPED[0], _DROPPED[2], _DROPPED[3], _DROPPED[4],
+                     v=_VISIBLE),
+        encoding="utf-8",
+    )  # fmt: skip
+    doc = load(path)
+    _assert_offsets(doc)
+    assert doc.title == "Testsida"
+    for sentence in _VISIBLE:
+        assert doc.text.count(sentence) == 1, sentence
+    positions = [doc.text.index(s) for s in _VISIBLE]
+    assert positions == sorted(positions), "document order"
+    for sentence in _DROPPED:
+        assert sentence not in doc.text, sentence
+    texts = [b.text for b in doc.blocks]
+    assert texts[0] == _VISIBLE[0], "text directly in <body> is a paragraph of its own"
+    assert (doc.blocks[1].kind, doc.blocks[1].level) == ("heading", 1)
+    assert f"- {_VISIBLE[9]}" in texts
+    assert f"{_VISIBLE[11]} | Tidsgränsen är en timme." in texts, "a table row, cells joined"
+    nested = texts.index(_VISIBLE[12])
+    assert texts[nested : nested + 3] == _VISIBLE[12:15], "div text, <p>, div text: three"
+
+
+def test_html_line_breaks_keep_sentences_and_split_bullets(tmp_path: Path):
+    path = tmp_path / "brytningar.html"
+    path.write_text(
+        "<html><body><p>Lösenordet ska bytas<br>minst en gång per år.</p>"
+        "<p>Detta gäller:<br>• datorer<br>• mobiltelefoner</p>"
+        "<div>Första stycket.<br><br>Andra stycket.</br>Samma stycke.</div></body></html>",
+        encoding="utf-8",
+    )
+    assert [b.text for b in load(path).blocks] == [
+        "Lösenordet ska bytas minst en gång per år.",
+        "Detta gäller:",
+        "- datorer",
+        "- mobiltelefoner",
+        "Första stycket.",
+        "Andra stycket. Samma stycke.",
+    ]
+
+
+def _junk(seed: int, size: int = 4096, nul: bool = True) -> bytes:
+    rng = random.Random(seed)
+    if nul:
+        return rng.randbytes(size)
+    return bytes(rng.randrange(1, 256) for _ in range(size))
+
+
+@pytest.mark.parametrize("name", ["skrap.md", "skrap.txt", "skrap.html"])
+@pytest.mark.parametrize("nul", [True, False], ids=["random-bytes", "no-nul-bytes"])
+def test_binary_junk_is_refused(tmp_path: Path, name: str, nul: bool):
+    path = tmp_path / name
+    data = _junk(13, nul=nul)
+    assert (b"\x00" in data) is nul
+    path.write_bytes(data)
+    with pytest.raises(LoadError, match="binary file, not text") as error:
+        load(path)
+    if not nul:
+        assert re.search(r"\d+(\.\d)? % control or undecodable characters", str(error.value))
+
+
+def test_nul_byte_after_the_first_8_kb_is_refused(tmp_path: Path):
+    path = tmp_path / "lang.md"
+    path.write_bytes("# Rubrik\n\nText om säkerhet.\n".encode() * 400 + b"\x00\x01\x02")
+    with pytest.raises(LoadError, match="NUL"):
+        load(path)
+
+
+_SWEDISH = (
+    "Rutin för åtkomst\n\nAnställda på förvaltningen får åtkomst till system efter beslut av "
+    "närmaste chef. Behörigheten ska ses över årligen.\n\tÄndringar dokumenteras.\f\n"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("name", ["rutin.txt", "rutin.md"])
+def test_swedish_text_in_any_encoding_still_loads(tmp_path: Path, encoding: str, name: str):
+    path = tmp_path / name
+    path.write_bytes(_SWEDISH.encode(encoding))
+    doc = load(path)
+    assert "Behörigheten ska ses över årligen." in doc.text
+    assert "Ändringar dokumenteras." in doc.text and "\ufffd" not in doc.text
+
+
+def test_real_text_files_are_text(shared_corpus: Path):
+    paths = [
+        p
+        for root in (shared_corpus, POLICIES)
+        for p in sorted(root.rglob("*"))
+        if p.suffix.lower() in {".md", ".markdown", ".txt", ".html", ".htm"}
+    ]
+    assert len(paths) >= 20
+    for path in paths:
+        assert _read_text(path).strip(), path

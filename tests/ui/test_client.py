@@ -219,7 +219,8 @@ def test_error_messages_are_swedish() -> None:
     assert swedish_part("Språkmodellen svarar inte. / The model is down.") == (
         "Språkmodellen svarar inte."
     )
-    for status in (401, 404, 413, 422, 500, 502, 503, 504):
+    for status in (401, 404, 413, 422, 429, 500, 502, 503, 504):
         for context in ("ask", "upload", "feedback", "documents"):
             error = error_for_status(status, "Some English. / Något svenskt.", context)
             assert _is_swedish(error.message), (status, context, error.message)
+    assert error_for_status(429, "Too many. / För många.", "ask").kind == "rate_limited"

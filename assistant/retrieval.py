@@ -35,9 +35,10 @@ class Filters:
 
     document_ids: list[str] = field(default_factory=list)
     doc_types: list[str] = field(default_factory=list)
-    municipality: str | None = None
+    municipality: str | None = None  # its own documents and those that name no organisation
     adopted_from: date | None = None
     adopted_to: date | None = None
+    as_of: date | None = None  # each document's version in force that day (KnowledgeBase)
 
     def to_qdrant(self) -> qm.Filter:
         must: list[qm.Condition] = []
@@ -50,11 +51,11 @@ class Filters:
                 qm.FieldCondition(key=index.DOC_TYPE, match=qm.MatchAny(any=self.doc_types))
             )
         if self.municipality:
-            must.append(
-                qm.FieldCondition(
-                    key=index.MUNICIPALITIES, match=qm.MatchValue(value=self.municipality)
-                )
+            own = qm.FieldCondition(
+                key=index.MUNICIPALITIES, match=qm.MatchValue(value=self.municipality)
             )
+            unscoped = qm.IsEmptyCondition(is_empty=qm.PayloadField(key=index.MUNICIPALITIES))
+            must.append(qm.Filter(should=[own, unscoped]))
         if self.adopted_from or self.adopted_to:
             must.append(
                 qm.FieldCondition(
@@ -189,7 +190,8 @@ class Retriever:
         if mode is None:  # the configured mode; English questions: their own (measured)
             mode = s.retrieval_mode_en if is_english(question) else s.retrieval_mode
         k = top_k or s.top_k
-        flt = self.kb.visible((filters or Filters()).to_qdrant())  # current generations
+        filters = filters or Filters()
+        flt = self.kb.visible(filters.to_qdrant(), as_of=filters.as_of)  # current or as-of
         dense_vec = vector if vector is not None else self.embed_query(question)
         sparse_vec = self.kb.bm25.encode_query(search_text(question))
         dense_req = qm.QueryRequest(
@@ -270,7 +272,8 @@ class Retriever:
         return out
 
     def neighbours(self, hit: Hit, before: int = 1, after: int = 1) -> list[Hit]:
-        """The chunks just before/after ``hit`` in the same section (for context expansion)."""
+        """The chunks just before/after ``hit`` in the same section and version (for context
+        expansion)."""
         i = int(hit.payload.get(index.CHUNK_INDEX, 0))
         flt = qm.Filter(
             must=[
@@ -281,9 +284,13 @@ class Retriever:
                 qm.FieldCondition(
                     key=index.CHUNK_INDEX, range=qm.Range(gte=i - before, lte=i + after)
                 ),
+                qm.FieldCondition(
+                    key=index.GENERATION,
+                    match=qm.MatchValue(value=int(hit.payload.get(index.GENERATION, 0))),
+                ),
             ],
             must_not=trust.answer_filter_conditions(),
         )
-        points = self.kb.scroll(flt)
+        points = self.kb.scroll(flt, current_only=False)  # the hit's own version
         points.sort(key=lambda p: p.payload.get(index.CHUNK_INDEX, 0))
         return [_hit(p) for p in points]

@@ -6,7 +6,14 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 _ID = Annotated[str, Field(min_length=1, max_length=200)]
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -34,9 +41,19 @@ class SearchFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
     document_ids: list[_ID] = Field(default_factory=list, max_length=50)
     doc_types: list[_ID] = Field(default_factory=list, max_length=20)
-    municipality: str | None = Field(None, max_length=100)
+    municipality: str | None = Field(
+        None,
+        max_length=100,
+        description="the asker's organisation ('Eksjö', 'Höglandsförbundet'): search its "
+        "documents and those that name no organisation (they apply to all)",
+    )
     adopted_from: _DATE | None = None
     adopted_to: _DATE | None = None
+    as_of: _DATE | None = Field(
+        None,
+        description="search each document's version in force on this date (earlier versions: "
+        "GET /v1/documents/{id}/versions) instead of the current ones",
+    )
 
 
 class AskRequest(BaseModel):
@@ -66,6 +83,52 @@ class Redaction(BaseModel):
 
 Origin = Literal["folder", "upload"]
 Review = Literal["pending", "approved"]
+Status = Literal["current", "review_soon", "review_overdue", "expired", "unstated"]
+
+
+class Lifecycle(BaseModel):
+    """What the document states about its own validity, and its status today."""
+
+    adopted_by: str | None = Field(None, description="who adopted it: 'Kommunfullmäktige'")
+    decision_ref: str | None = Field(None, description="the decision's paragraph: '§ 98'")
+    valid_from: str | None = Field(None, description="ISO date, or the stated text")
+    valid_to: str | None = Field(None, description="ISO date: 'gäller till och med'")
+    review_by: str | None = Field(None, description="ISO date: 'nästa revidering'")
+    owner: str | None = Field(None, description="'Dokumentansvarig', 'Dokumentägare', 'Utgivare'")
+    diary_no: str | None = None
+    status: Status = Field(
+        "unstated",
+        description="expired = past valid_to; review_overdue = past review_by; review_soon = "
+        "review_by within 90 days; current = a stated date still ahead; unstated = no dates",
+    )
+    status_sv: str = Field("ej angiven", description="the status in Swedish, as the UI shows it")
+
+
+class Notice(BaseModel):
+    """A warning about a cited document (expired, overdue for review, an earlier version)."""
+
+    document_id: str
+    kind: Literal["expired", "review_overdue", "superseded", "conflict"]
+    message: str = Field(..., description="Swedish, shown with the answer")
+
+
+class ConflictSide(BaseModel):
+    """One document's statement of a rule another cited document states differently."""
+
+    n: int = Field(..., description="the citation number of the passage it is quoted from")
+    document_id: str
+    title: str
+    adopted: str | None = None
+    text: str = Field(..., description="the statement, verbatim from the passage")
+    value: str = Field(..., description="the value it gives: 'minst 14 tecken', 'får inte'")
+
+
+class Conflict(BaseModel):
+    """Two current documents give different values for the same rule (assistant/conflicts.py)."""
+
+    kind: Literal["quantity", "permission"]
+    sides: list[ConflictSide] = Field(..., min_length=2, max_length=2)
+    message: str = Field(..., description="Swedish: 'Dokumenten skiljer sig åt: …'")
 
 
 class Citation(BaseModel):
@@ -84,6 +147,14 @@ class Citation(BaseModel):
     doc_type: str | None = None
     version: str | None = None
     adopted: str | None = None
+    lifecycle: Lifecycle = Field(default_factory=Lifecycle)
+    municipalities: list[str] = Field(
+        default_factory=list,
+        description="the organisations the document says it applies to ([] = not stated)",
+    )
+    superseded_on: str | None = Field(
+        None, description="an earlier version (as-of search): the date a newer one took over"
+    )
     section: str
     page: int | None = None
     page_end: int | None = None
@@ -154,6 +225,16 @@ class AskResponse(BaseModel):
     related: list[RelatedSource] = Field(
         default_factory=list, description="law units the cited passages refer to"
     )
+    notices: list[Notice] = Field(
+        default_factory=list,
+        description="cited documents past their validity or review date, earlier versions, "
+        "and documents that disagree (one notice per conflict)",
+    )
+    conflicts: list[Conflict] = Field(
+        default_factory=list,
+        description="cited passages of two current documents that state the same rule with "
+        "different values; both passages are cited",
+    )
 
 
 class FeedbackRequest(BaseModel):
@@ -181,10 +262,66 @@ class DocumentOut(BaseModel):
     doc_type: str
     version: str | None
     adopted: str | None
+    lifecycle: Lifecycle = Field(default_factory=Lifecycle)
+    municipalities: list[str] = Field(default_factory=list)
+    corrected: list[str] = Field(
+        default_factory=list, description="fields an administrator corrected (PATCH …/metadata)"
+    )
     chunks: int
     origin: str = Field(..., description="folder (administrator) or upload (through the API)")
     review: Review | None = Field(None, description=_REVIEW)
     flags: list[str] = Field(default_factory=list, description=_FLAGS)
+    ingested_at: str | None
+
+
+_TEXT = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Correctable = Literal["title", "doc_type", "version", "adopted", "adopted_by", "decision_ref",
+                      "valid_from", "valid_to", "review_by", "owner", "diary_no",
+                      "municipalities"]  # fmt: skip
+
+
+class MetadataCorrection(BaseModel):
+    """An administrator's correction of what a document says about itself. Given fields
+    replace the extracted ones (now and at every later ingest, new versions included);
+    ``reset`` fields go back to what the document says."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: _TEXT | None = None
+    doc_type: _TEXT | None = None
+    version: _TEXT | None = None
+    adopted: _DATE | None = None
+    adopted_by: _TEXT | None = None
+    decision_ref: _TEXT | None = None
+    valid_from: _TEXT | None = Field(None, description="ISO date, or the stated condition")
+    valid_to: _DATE | None = None
+    review_by: _DATE | None = None
+    owner: _TEXT | None = None
+    diary_no: _TEXT | None = None
+    municipalities: list[_TEXT] | None = Field(None, max_length=20)
+    reset: list[Correctable] = Field(default_factory=list)
+
+    def values(self) -> dict[str, object]:
+        """The corrected fields, dates as ISO text."""
+        given = self.model_dump(exclude={"reset"}, exclude_none=True)
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in given.items()}
+
+
+class VersionOut(BaseModel):
+    """One version of a document, oldest first; the last is the current one."""
+
+    generation: int = Field(..., description="the version's id in the store")
+    current: bool
+    applies_from: str | None = Field(
+        None, description="ISO date: its stated valid-from or adoption date, else when it was "
+        "written; null = not known (applies as far back as an as-of search asks)",
+    )  # fmt: skip
+    applies_until: str | None = Field(None, description="ISO date a newer version took over")
+    title: str
+    version: str | None
+    adopted: str | None
+    lifecycle: Lifecycle = Field(default_factory=Lifecycle)
+    content_hash: str
+    chunks: int
     ingested_at: str | None
 
 

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 import numpy as np
 from llama_index.core.llms import LLM
@@ -33,14 +34,17 @@ from assistant.answerability import DEFAULT_MODEL, Band, Model, Signals, decide
 from assistant.audit import AuditLog
 from assistant.citations import Support, Verifier, cited_numbers
 from assistant.condense import condense
+from assistant.conflicts import between_documents
 from assistant.language import is_english
+from assistant.lifecycle import lifecycle_of, notices
 from assistant.llm import LLMUnavailableError
 from assistant.pii import PiiScrubber, Redaction
-from assistant.retrieval import Filters, Retrieval, Retriever, search_text
+from assistant.retrieval import Filters, Hit, Retrieval, Retriever, search_text
 from assistant.schemas import (
     AskRequest,
     AskResponse,
     Citation,
+    Notice,
     RelatedSource,
     SentenceOut,
     Turn,
@@ -66,6 +70,7 @@ class Prepared:
     passages: list[Passage]
     timings: dict[str, float] = field(default_factory=dict)
     started: float = 0.0
+    as_of: date | None = None  # the search was for the versions in force that day
 
 
 @dataclass(frozen=True)
@@ -158,7 +163,7 @@ class AssistantService:
         with _timed(timings, "expand"):
             passages = self._passages(retrieval)
         return Prepared(scrubbed.text, standalone, scrubbed.redactions, vector, retrieval,
-                        passages, timings, started)  # fmt: skip
+                        passages, timings, started, filters.as_of if filters else None)  # fmt: skip
 
     def _passages(self, retrieval: Retrieval) -> list[Passage]:
         """Hits in rank order; the top hits bring their neighbours in the same section."""
@@ -334,7 +339,7 @@ class AssistantService:
             refused=decision.band != "answered",
             mode=self.mode,
             sentences=sentences,
-            citations=self._citations(prep.passages, sentences),
+            citations=self._citations(prep, sentences),
             redacted_query=prep.redacted,
             standalone_query=prep.standalone,
             redactions=[RedactionOut(type=r.type, count=r.count) for r in prep.redactions],
@@ -348,6 +353,12 @@ class AssistantService:
         )
         with _timed(prep.timings, "related"):
             response.related = self._related(prep.passages, response.citations)
+        if decision.band == "answered":
+            response.conflicts = between_documents(response.citations, sentences)
+        response.notices = [
+            Notice(document_id=c.sides[1].document_id, kind="conflict", message=c.message)
+            for c in response.conflicts
+        ] + notices(response.citations, prep.as_of)
         prep.timings["total"] = round((time.perf_counter() - prep.started) * 1000, 1)
         response.timings_ms = prep.timings
         if self.audit is not None:
@@ -365,6 +376,14 @@ class AssistantService:
             seen.add(key)
             lines.append(f"- {p.label()} [{p.n}]")
         return "\n".join(lines)
+
+    def _superseded_on(self, hit: Hit) -> str | None:
+        """When a newer version replaced the hit's version (None: it is current)."""
+        generation = hit.payload.get(index.GENERATION)
+        versions = self.kb.versions(hit.document_id)
+        if not versions or versions[-1].generation == generation:
+            return None
+        return next((v.applies_until for v in versions if v.generation == generation), None)
 
     def _related(self, passages: list[Passage], citations: list[Citation]) -> list[RelatedSource]:
         """Cross-links: law units (payload ``unit_refs``) that the cited non-law passages refer
@@ -396,10 +415,11 @@ class AssistantService:
             )  # fmt: skip
         return out
 
-    @staticmethod
-    def _citations(passages: list[Passage], sentences: list[SentenceOut]) -> list[Citation]:
+    def _citations(self, prep: Prepared, sentences: list[SentenceOut]) -> list[Citation]:
+        """The passages as citations; statuses as of the search date (today by default)."""
+        day = prep.as_of or date.today()
         out = []
-        for p in passages:
+        for p in prep.passages:
             spans = [(s.quote_start, s.quote_end) for s in sentences
                      if s.quote_citation == p.n and s.quote_start is not None]  # fmt: skip
             start, end = (min(a for a, _ in spans), max(b for _, b in spans)) if spans else (0, 0)
@@ -416,6 +436,9 @@ class AssistantService:
                     doc_type=pl.get(index.DOC_TYPE),
                     version=pl.get(index.VERSION),
                     adopted=pl.get(index.ADOPTED),
+                    lifecycle=lifecycle_of(pl, day),
+                    superseded_on=self._superseded_on(p.hit),
+                    municipalities=list(pl.get(index.MUNICIPALITIES) or []),
                     section=pl.get(index.SECTION_PATH) or "",
                     page=pl.get(index.PAGE_START),
                     page_end=pl.get(index.PAGE_END),

@@ -136,6 +136,12 @@ def console_summary(run: dict) -> list[str]:
             f"[pii] personnummer recall {pm.get('pii.recall.personnummer', 0):.3f}, "
             f"policy false positives {pm.get('pii.policy_fp_rate', 0):.3f}"
         )
+    if run.get("conflicts"):
+        cm = run["conflicts"]["metrics"]
+        lines.append(
+            f"[conflicts] precision {cm['conflicts.precision']:.3f}, recall "
+            f"{cm['conflicts.recall']:.3f} on {int(cm['n.pairs'])} golden pairs"
+        )
     return lines
 
 
@@ -191,8 +197,11 @@ def main(argv: list[str] | None = None) -> int:
         pii_corpus = shared / "pii_sv"
         pii_metrics, notes = runner.scrubber_metrics(get_scrubber(base), pii_corpus)
         run["pii"] = {"metrics": pii_metrics, "notes": notes}
+    conflict_metrics, conflict_notes = runner.conflict_metrics()
+    run["conflicts"] = {"metrics": conflict_metrics, "notes": conflict_notes}
     sections = {name: data["metrics"] for name, data in run["sets"].items()}
     sections["pii"] = run["pii"]["metrics"]
+    sections["conflicts"] = conflict_metrics
     # Metrics fed only by ../shared are not required without it (the project's own cases
     # still are); say which.
     optional: dict[str, list[str]] = {}

@@ -411,7 +411,30 @@ def markdown(run: dict, stem: str, folder: Path, thresholds: Mapping[str, Sectio
         lines += set_section(name, data, stem, folder, thresholds.get(name))
     if run.get("pii"):
         lines += pii_section(run["pii"], stem, folder, thresholds.get("pii"))
+    if run.get("conflicts"):
+        lines += conflict_section(run, thresholds.get("conflicts"))
     return "\n".join(lines) + "\n"
+
+
+def conflict_section(run: dict, gate: Section | None) -> list[str]:
+    """The detector on its golden pairs, and every answer of the sets that warned of one."""
+    data = run["conflicts"]
+    m = data["metrics"]
+    lines = ["## Documents that disagree (`assistant/conflicts.py`)", ""]
+    lines += [
+        f"Golden pairs (`eval/golden/conflicts.jsonl`): {int(m['n.pairs'])}, of which "
+        f"{int(m['n.conflicting'])} disagree; precision {_f(m['conflicts.precision'])}, "
+        f"recall {_f(m['conflicts.recall'])}.",
+        "",
+    ]
+    lines += _table(["metric", "value", "gate", ""], _gate_rows(m, gate))
+    lines += [f"- {_cell(n, 300)}" for n in data["notes"]] + [""]
+    warned = [(name, r) for name, d in run["sets"].items() for r in d["results"]
+              if r.get("conflicts")]  # fmt: skip
+    lines += [f"Answers that warned of a conflict: {len(warned)}", ""]
+    lines += [f"- {name} `{r['id']}`: {_cell(msg, 400)}" for name, r in warned
+              for msg in r["conflicts"]]  # fmt: skip
+    return lines + [""]
 
 
 def write(run: dict, path: Path, thresholds: Mapping[str, Section]) -> list[Path]:
@@ -431,6 +454,7 @@ def write(run: dict, path: Path, thresholds: Mapping[str, Section]) -> list[Path
         "failures": run.get("failures", []),
         "sets": {name: data["metrics"] for name, data in run["sets"].items()},
         "pii": run["pii"]["metrics"] if run.get("pii") else None,
+        "conflicts": run["conflicts"]["metrics"] if run.get("conflicts") else None,
     }
     summary.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
     return [path, items, summary]

@@ -9,12 +9,14 @@ with). Raw questions never reach the retriever.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from assistant import conflicts
 from assistant.components import Components
 from assistant.llm import LLMUnavailableError
 from assistant.pii import PiiScrubber
@@ -28,6 +30,7 @@ from ingest.store import KnowledgeBase
 
 MODES: tuple[str, ...] = ("dense", "sparse", "hybrid")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)*$")
+CONFLICTS = Path(__file__).parent / "golden" / "conflicts.jsonl"
 
 
 def section_numbers(kb: KnowledgeBase) -> dict[str, str | None]:
@@ -145,7 +148,7 @@ def run_item(
         query = components.scrubber.scrub(item.question).text
         record.update(refused=True, band="refused", mode=None, answer="", answer_words=0,
                       citations=[], sentences=[], redacted_query=query, standalone_query=query,
-                      redactions={}, timings={}, answerability={})  # fmt: skip
+                      redactions={}, timings={}, answerability={}, conflicts=[])  # fmt: skip
     else:
         query = resp.standalone_query
         record.update(
@@ -160,6 +163,7 @@ def run_item(
             timings=dict(resp.timings_ms),
             answerability=dict(resp.answerability),
             sentences=statements(resp),
+            conflicts=[c.message for c in resp.conflicts],
             citations=[
                 {
                     "n": c.n,
@@ -235,6 +239,26 @@ def print_progress(done: int, total: int, record: dict) -> None:
     """A one-line progress indicator on stderr."""
     if done == total or done % 20 == 0:
         print(f"  {done}/{total} ({record['id']})", file=sys.stderr, flush=True)
+
+
+def conflict_metrics(path: Path = CONFLICTS) -> tuple[metrics.Metrics, list[str]]:
+    """Precision and recall of the conflict detector (the one answers use) on the golden pairs
+    of statements that disagree or agree (``eval/golden/conflicts.jsonl``); notes name every
+    pair it gets wrong."""
+    pairs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    flagged = {p["id"] for p in pairs if conflicts.difference(p["a"], p["b"]) is not None}
+    positives = {p["id"] for p in pairs if p["conflict"]}
+    hits = len(flagged & positives)
+    out: metrics.Metrics = {
+        "conflicts.precision": hits / len(flagged) if flagged else 0.0,
+        "conflicts.recall": hits / len(positives) if positives else 0.0,
+        "n.pairs": float(len(pairs)),
+        "n.conflicting": float(len(positives)),
+    }
+    notes = [f"false alarm {p['id']}: {p['note']}" for p in pairs
+             if p["id"] in flagged - positives]  # fmt: skip
+    notes += [f"missed {p['id']}: {p['note']}" for p in pairs if p["id"] in positives - flagged]
+    return out, notes
 
 
 def shared_only_pii_metrics() -> list[str]:

@@ -22,8 +22,16 @@ DOC_TYPE = "doc_type"
 SOURCE = "source"
 VERSION = "version"
 ADOPTED = "adopted"  # ISO date (YYYY-MM-DD) when the document states one
+ADOPTED_BY = "adopted_by"  # "Kommunfullmäktige"
+DECISION_REF = "decision_ref"  # "§ 98"
+VALID_FROM = "valid_from"  # ISO date, or the stated text ("Lagakraftvunnet beslut")
+VALID_TO = "valid_to"  # ISO date: the document's own "gäller till och med"
+REVIEW_BY = "review_by"  # ISO date: "nästa revidering", "revideras senast"
+OWNER = "owner"  # "Dokumentansvarig", "Dokumentägare", "Utgivare"
 MUNICIPALITIES = "municipalities"
 DIARY_NO = "diary_no"
+# What a document states about its own life (ingest/metadata.py), shown with every citation.
+LIFECYCLE = (ADOPTED_BY, DECISION_REF, VALID_FROM, VALID_TO, REVIEW_BY, OWNER, DIARY_NO)
 CONTENT_HASH = "content_hash"  # sha256 of the source file: the unit of change
 CHUNKER = "chunker"  # signature of the chunking settings the chunks were made with
 ORIGIN = "origin"  # "folder" (python -m ingest) or "upload" (POST /v1/documents)
@@ -72,10 +80,10 @@ PAYLOAD_INDEXES: dict[str, qm.PayloadSchemaType] = {
 
 # Keys that are never embedded; only HEADING is prepended to the text for embedding.
 NOT_EMBEDDED = [
-    TITLE, DOC_TYPE, SOURCE, VERSION, ADOPTED, MUNICIPALITIES, DIARY_NO, CONTENT_HASH,
+    TITLE, DOC_TYPE, SOURCE, VERSION, ADOPTED, MUNICIPALITIES, CONTENT_HASH,
     CHUNKER, ORIGIN, SECTION_PATH, SECTION_NUMBER, TOP_SECTION, REFS, PAGE_START, PAGE_END,
     START_CHAR, END_CHAR, CHUNK_INDEX, CHUNK_COUNT, INGESTED_AT, ACT, UNIT_REFS, REVIEW, FLAGS,
-    GENERATION, ROOT,
+    GENERATION, ROOT, *LIFECYCLE,
 ]  # fmt: skip
 
 

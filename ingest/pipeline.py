@@ -19,14 +19,14 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
 from llama_index.core.schema import MetadataMode, NodeRelationship, RelatedNodeInfo, TextNode
 from tqdm import tqdm
 
-from ingest import index, trust
+from ingest import corrections, index, trust
 from ingest.chunking import Chunk, chunk_document
 from ingest.embeddings import token_counter
 from ingest.loaders import Limits, LoadedDocument, LoadError, load
@@ -34,7 +34,7 @@ from ingest.metadata import DocumentMetadata, extract_metadata
 from ingest.store import DocumentInfo, KnowledgeBase
 
 Status = Literal["new", "changed", "unchanged", "removed", "failed", "cancelled"]
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: lifecycle fields in the payload
 _NAMESPACE = uuid.UUID("6f1d2c4e-8a43-4c59-9d0e-1b2a7f3c5e91")
 
 
@@ -77,6 +77,14 @@ def document_id_for(relative: str) -> str:
     """URL-safe, stable id from a relative path: "Riktlinjer AI.docx" → "riktlinjer-ai-docx"."""
     folded = unicodedata.normalize("NFKD", relative).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:120] or "dokument"
+
+
+def _iso(value: object) -> str | None:
+    """``value`` if it is an ISO date (valid_from may be stated text)."""
+    try:
+        return date.fromisoformat(str(value)).isoformat() if value else None
+    except ValueError:
+        return None
 
 
 def file_hash(path: Path) -> str:
@@ -146,6 +154,7 @@ class Ingestor:
         meta = extract_metadata(doc, path)
         if origin == "upload" and self.clean_title is not None:
             meta.title = self.clean_title(meta.title)
+        meta = corrections.apply(self.kb.settings.data_dir, document_id_for(relative), meta)
         chunks = chunk_document(
             doc, meta.title, self.count_tokens,
             self.kb.settings.chunk_max_tokens, self.kb.settings.chunk_min_tokens,
@@ -213,6 +222,12 @@ class Ingestor:
             index.SOURCE: relative,
             index.VERSION: meta.version,
             index.ADOPTED: meta.adopted,
+            index.ADOPTED_BY: meta.adopted_by,
+            index.DECISION_REF: meta.decision_ref,
+            index.VALID_FROM: meta.valid_from,
+            index.VALID_TO: meta.valid_to,
+            index.REVIEW_BY: meta.review_by,
+            index.OWNER: meta.owner,
             index.DIARY_NO: meta.diary_no,
             index.MUNICIPALITIES: meta.municipalities,
             index.CONTENT_HASH: digest,
@@ -244,9 +259,19 @@ class Ingestor:
 
     def replace_document(self, document_id: str, nodes: list[TextNode]) -> None:
         """Write the new chunks under a new generation (hidden), make it current in one
-        write, then delete the previous generation; on failure, undo the new chunks."""
+        write, then keep the previous generation as an earlier version if the content
+        changed (else delete it); on failure, undo the new chunks."""
         kb = self.kb
         with kb.write_lock:
+            stored = kb.document(document_id)
+            meta = nodes[0].metadata if nodes else {}
+            changed = stored is not None and stored.content_hash != meta.get(index.CONTENT_HASH)
+            stated = _iso(meta.get(index.VALID_FROM)) or _iso(meta.get(index.ADOPTED))
+            versions = kb.versions(document_id)
+            applies_from = stated or (
+                date.today().isoformat() if changed else versions[-1].applies_from if versions
+                else None
+            )  # fmt: skip
             generation = kb.begin(document_id)
             for node in nodes:
                 node.metadata[index.GENERATION] = generation
@@ -256,9 +281,8 @@ class Ingestor:
             except BaseException:
                 kb.drop_generation(document_id, generation)
                 raise
-            previous = kb.commit(document_id, generation)
-            if previous is not None:
-                kb.drop_generation(document_id, previous)
+            for dropped in kb.commit(document_id, generation, applies_from, keep_previous=changed):
+                kb.drop_generation(document_id, dropped)
 
     def ingest_file(
         self,

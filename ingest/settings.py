@@ -96,6 +96,13 @@ class Settings(BaseSettings):
     )
     qdrant_timeout_s: float = Field(30.0, gt=0, description="Server: request timeout.")
     collection: str = Field("policies", pattern=r"^[A-Za-z0-9_\-]{1,64}$")
+    keep_versions: int = Field(
+        10,
+        ge=0,
+        description="Earlier versions kept per document when its content changes (listed by "
+        "GET /v1/documents/{id}/versions, searched with an as-of date, never in normal "
+        "answers); 0 = a new version replaces the old one without history.",
+    )
 
     # --- retrieve ----------------------------------------------------------------------
     retrieval_mode: Literal["hybrid", "dense", "sparse"] = "hybrid"

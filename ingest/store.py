@@ -15,6 +15,12 @@ open, chunks of no current generation (a write or delete cut short) are deleted.
 filter cheaply: in the embedded store (one process, so this one knows every write) by
 excluding the few generations being written or deleted right now, usually none; on a server
 by the set of current generations, re-read every few seconds.
+
+Versions: when a document's content changes, the replaced generation is kept as an earlier
+version (up to ``PA_KEEP_VERSIONS``) instead of being deleted. The document's record lists its
+earlier versions with the period each applied, in the same single write that makes the new one
+current; readers never see them, except a search "as of" a date, which sees each document's
+version in force on that date.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ import logging
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -42,6 +49,7 @@ log = logging.getLogger("ingest.store")
 _RECORDS = uuid.UUID("0c5b8f7e-2d1a-4e6b-9a3c-7f4e1d2b6a80")
 SERVER_REFRESH_S = 5.0  # server: how old the cached current generations may be
 SERVER_GRACE_S = 3600.0  # server: uncommitted chunks younger than this may be another writer's
+_FROM, _ARCHIVE = "applies_from", "archive"  # record keys: the current version's start, the rest
 
 
 class StoreBusyError(RuntimeError):
@@ -120,6 +128,23 @@ class DocumentInfo:
     ingested_at: str | None
     generation: int | None = None
     root: str | None = None  # folder documents: the folder they were ingested from
+    lifecycle: dict[str, str | None] = field(default_factory=dict)  # index.LIFECYCLE keys
+    municipalities: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Version:
+    """One version of a document: its generation and the period it applied (ISO dates)."""
+
+    generation: int
+    applies_from: str | None  # the stated valid-from/adoption date, else when it was written;
+    # None: not known (a first version without a stated date applies as far back as asked)
+    applies_until: str | None = None  # when a newer version took over; None = current
+
+    def applies_on(self, day: str) -> bool:
+        return (self.applies_from is None or self.applies_from <= day) and (
+            self.applies_until is None or day < self.applies_until
+        )
 
 
 class KnowledgeBase:
@@ -142,6 +167,8 @@ class KnowledgeBase:
         self.server = bool(settings.qdrant_url)
         self.write_lock = threading.RLock()  # one replacement or delete at a time
         self._current: dict[str, int] = {}  # document id → its current generation
+        self._current_from: dict[str, str | None] = {}  # document id → its current version's start
+        self._archive: dict[str, list[Version]] = {}  # document id → earlier versions, oldest first
         self._hidden: dict[int, str] = {}  # generations being written or deleted → document
         self._loaded_at = 0.0
         self._last_generation = 0
@@ -181,6 +208,8 @@ class KnowledgeBase:
                 self.generations, points_selector=qm.PointIdsList(points=[_record_id(document_id)])
             )
             old = self._current.pop(document_id, None)
+            self._current_from.pop(document_id, None)
+            self._archive.pop(document_id, None)
             if old is not None:
                 self._hidden[old] = document_id
             selector = qm.FilterSelector(filter=doc_filter(document_id))
@@ -194,7 +223,7 @@ class KnowledgeBase:
                 if self.client.collection_exists(name):
                     self.client.delete_collection(name)
             self._ensure()
-            self._current, self._hidden = {}, {}
+            self._current, self._hidden, self._current_from, self._archive = {}, {}, {}, {}
 
     def _ensure(self) -> int | None:
         return index.ensure_collection(
@@ -217,29 +246,46 @@ class KnowledgeBase:
             self._hidden[generation] = document_id
             return generation
 
-    def commit(self, document_id: str, generation: int) -> int | None:
-        """Make ``generation`` the document's current one in one write; the previous one
-        (returned) is hidden from then on and must be dropped (``drop_generation``)."""
-        record = qm.PointStruct(
-            id=_record_id(document_id),
-            vector={},
-            payload={index.DOC_ID: document_id, index.GENERATION: generation},
-        )
+    def commit(
+        self,
+        document_id: str,
+        generation: int,
+        applies_from: str | None = None,
+        keep_previous: bool = False,
+    ) -> list[int]:
+        """Make ``generation`` the document's current one in one write. The previous one is
+        kept as an earlier version (``keep_previous``, up to ``keep_versions``, applying until
+        ``applies_from`` or today) or hidden from then on; the generations returned must be
+        dropped (``drop_generation``)."""
         with self.lock:
-            self.client.upsert(self.generations, points=[record])
             old = self._current.get(document_id)
-            self._current[document_id] = generation
-            self._hidden.pop(generation, None)
+            archive = list(self._archive.get(document_id, []))
+            drop: list[int] = []
             if old is not None and old != generation:
-                self._hidden[old] = document_id
-            return old
+                if keep_previous and self.settings.keep_versions > 0:
+                    until = applies_from or date.today().isoformat()
+                    archive.append(Version(old, self._current_from.get(document_id), until))
+                    while len(archive) > self.settings.keep_versions:
+                        drop.append(archive.pop(0).generation)
+                else:
+                    drop.append(old)
+            payload = {index.DOC_ID: document_id, index.GENERATION: generation,
+                       _FROM: applies_from, _ARCHIVE: [asdict(v) for v in archive]}  # fmt: skip
+            record = qm.PointStruct(id=_record_id(document_id), vector={}, payload=payload)
+            self.client.upsert(self.generations, points=[record])
+            self._current[document_id] = generation
+            self._current_from[document_id] = applies_from
+            self._archive[document_id] = archive
+            self._hidden.pop(generation, None)
+            for g in drop:
+                self._hidden[g] = document_id
+            return drop
 
     def drop_generation(self, document_id: str, generation: int) -> None:
         """Delete the document's chunks of a generation that is not (or no longer) current:
         the previous one after ``commit``, or an abandoned write."""
         by_doc = qm.FieldCondition(key=index.DOC_ID, match=qm.MatchValue(value=document_id))
-        by_gen = qm.FieldCondition(key=index.GENERATION, match=qm.MatchValue(value=generation))
-        flt = qm.Filter(must=[by_doc, by_gen])
+        flt = qm.Filter(must=[by_doc, _is_generation(generation)])
         with self.lock:
             if self._current.get(document_id) == generation:
                 raise ValueError(f"generation {generation} of '{document_id}' is current")
@@ -252,24 +298,48 @@ class KnowledgeBase:
             flt = self.visible(doc_filter(document_id))
             self.client.set_payload(self.collection, payload=payload, points=flt)
 
+    def _refresh(self) -> None:
+        if self.server and time.monotonic() - self._loaded_at > SERVER_REFRESH_S:
+            self._load_current()
+
+    def _archived(self) -> set[int]:
+        return {v.generation for versions in self._archive.values() for v in versions}
+
     def visibility(self) -> qm.Filter | None:
         """The condition that shows readers current generations only (None: all are)."""
         with self.lock:
+            self._refresh()
             if self.server:
-                if time.monotonic() - self._loaded_at > SERVER_REFRESH_S:
-                    self._load_current()
-                current = sorted(set(self._current.values())) or [-1]
-                match = qm.MatchAny(any=current)
-                return qm.Filter(must=[qm.FieldCondition(key=index.GENERATION, match=match)])
-            if not self._hidden:
+                return _generation_in(set(self._current.values()))
+            hidden = set(self._hidden) | self._archived()
+            if not hidden:
                 return None
-            match = qm.MatchAny(any=sorted(self._hidden))
-            hidden = qm.Filter(must_not=[qm.FieldCondition(key=index.GENERATION, match=match)])
-            return qm.Filter(must=[hidden])  # nested: callers that copy ``must`` keep it
+            match = qm.MatchAny(any=sorted(hidden))
+            flt = qm.Filter(must_not=[qm.FieldCondition(key=index.GENERATION, match=match)])
+            return qm.Filter(must=[flt])  # nested: callers that copy ``must`` keep it
 
-    def visible(self, flt: qm.Filter | None) -> qm.Filter | None:
-        """``flt`` narrowed to current generations."""
-        only = self.visibility()
+    def versions(self, document_id: str) -> list[Version]:
+        """The document's versions, oldest first, the current one last ([] if unknown)."""
+        with self.lock:
+            self._refresh()
+            if document_id not in self._current:
+                return []
+            current = Version(self._current[document_id], self._current_from.get(document_id))
+            return [*self._archive.get(document_id, []), current]
+
+    def generations_on(self, day: date) -> set[int]:
+        """Each document's generation in force on ``day`` (documents with none left out)."""
+        iso = day.isoformat()
+        with self.lock:
+            self._refresh()
+            docs = list(self._current)
+        found = (next((v for v in reversed(self.versions(d)) if v.applies_on(iso)), None)
+                 for d in docs)  # fmt: skip
+        return {v.generation for v in found if v is not None}
+
+    def visible(self, flt: qm.Filter | None, as_of: date | None = None) -> qm.Filter | None:
+        """``flt`` narrowed to current generations, or to those in force on ``as_of``."""
+        only = self.visibility() if as_of is None else _generation_in(self.generations_on(as_of))
         if only is None or flt is None:
             return only or flt
 
@@ -292,6 +362,8 @@ class KnowledgeBase:
 
     def _load_current(self) -> None:
         current: dict[str, int] = {}
+        starts: dict[str, str | None] = {}
+        archive: dict[str, list[Version]] = {}
         offset = None
         while True:
             points, offset = self.client.scroll(
@@ -299,15 +371,19 @@ class KnowledgeBase:
                 with_vectors=False,
             )  # fmt: skip
             for p in points:
-                current[str(p.payload[index.DOC_ID])] = int(p.payload[index.GENERATION])
+                doc = str(p.payload[index.DOC_ID])
+                current[doc] = int(p.payload[index.GENERATION])
+                starts[doc] = p.payload.get(_FROM)
+                archive[doc] = [Version(**v) for v in p.payload.get(_ARCHIVE) or []]
             if offset is None:
                 break
-        self._current = current
+        self._current, self._current_from, self._archive = current, starts, archive
         self._loaded_at = time.monotonic()
 
     def _recover(self) -> list[str]:
-        """Delete the chunks no current generation owns: a replacement or delete cut short
-        by a crash (a document never committed disappears). Returns the documents repaired.
+        """Delete the chunks no current generation or kept version owns: a replacement or
+        delete cut short by a crash (a document never committed disappears). Returns the
+        documents repaired.
 
         Embedded: one pass over the payloads (the filter engine would compare every chunk with
         every current generation). On a server, another process may be writing right now:
@@ -315,7 +391,7 @@ class KnowledgeBase:
         """
         if self.server:
             cutoff = time.time_ns() - int(SERVER_GRACE_S * 1e9)
-            current = sorted(set(self._current.values()))
+            current = sorted(set(self._current.values()) | self._archived())
             orphans = qm.Filter(
                 must=[qm.FieldCondition(key=index.GENERATION, range=qm.Range(lt=cutoff))],
                 must_not=[qm.FieldCondition(key=index.GENERATION, match=qm.MatchAny(any=current))]
@@ -325,10 +401,12 @@ class KnowledgeBase:
             points = self.scroll(orphans, fields=[index.DOC_ID], current_only=False)
         else:
             keys = [index.DOC_ID, index.GENERATION]
+            owned = {(d, g) for d, g in self._current.items()}
+            owned |= {(d, v.generation) for d, vs in self._archive.items() for v in vs}
             points = [
                 p
                 for p in self.scroll(fields=keys, current_only=False)
-                if self._current.get(p.payload.get(index.DOC_ID)) != p.payload.get(index.GENERATION)
+                if (p.payload.get(index.DOC_ID), p.payload.get(index.GENERATION)) not in owned
             ]
         if not points:
             return []
@@ -427,14 +505,18 @@ class KnowledgeBase:
         """One stored document (reads only its own chunks)."""
         return self.documents(doc_filter(document_id)).get(document_id)
 
-    def documents(self, flt: qm.Filter | None = None) -> dict[str, DocumentInfo]:
+    def documents(
+        self, flt: qm.Filter | None = None, current_only: bool = True
+    ) -> dict[str, DocumentInfo]:
         """Every stored document (or those matching ``flt``), with whether its chunks are
-        complete and consistent."""
+        complete and consistent; ``current_only=False`` with a filter on one generation
+        describes an earlier version."""
         keys = [index.DOC_ID, index.TITLE, index.SOURCE, index.DOC_TYPE, index.VERSION,
                 index.ADOPTED, index.CONTENT_HASH, index.CHUNKER, index.ORIGIN, index.CHUNK_COUNT,
-                index.INGESTED_AT, index.GENERATION, index.ROOT]  # fmt: skip
+                index.INGESTED_AT, index.GENERATION, index.ROOT, index.MUNICIPALITIES,
+                *index.LIFECYCLE]  # fmt: skip
         grouped: dict[str, list[dict]] = {}
-        for point in self.scroll(flt, fields=keys):
+        for point in self.scroll(flt, fields=keys, current_only=current_only):
             grouped.setdefault(point.payload[index.DOC_ID], []).append(point.payload)
         docs = {}
         for doc_id, payloads in grouped.items():
@@ -457,8 +539,15 @@ class KnowledgeBase:
                 ingested_at=first.get(index.INGESTED_AT),
                 generation=first.get(index.GENERATION),
                 root=first.get(index.ROOT),
+                lifecycle={key: first.get(key) for key in index.LIFECYCLE},
+                municipalities=list(first.get(index.MUNICIPALITIES) or []),
             )
         return docs
+
+    def version_info(self, document_id: str, generation: int) -> DocumentInfo | None:
+        """What one version (current or earlier) of a document says about itself."""
+        flt = qm.Filter(must=[*doc_filter(document_id).must, _is_generation(generation)])
+        return self.documents(flt, current_only=False).get(document_id)
 
     def count(self) -> int:
         """Chunks readers can see."""
@@ -475,6 +564,15 @@ def doc_filter(document_id: str) -> qm.Filter:
     return qm.Filter(
         must=[qm.FieldCondition(key=index.DOC_ID, match=qm.MatchValue(value=document_id))]
     )
+
+
+def _is_generation(generation: int) -> qm.FieldCondition:
+    return qm.FieldCondition(key=index.GENERATION, match=qm.MatchValue(value=generation))
+
+
+def _generation_in(generations: set[int]) -> qm.Filter:
+    match = qm.MatchAny(any=sorted(generations) or [-1])
+    return qm.Filter(must=[qm.FieldCondition(key=index.GENERATION, match=match)])
 
 
 def _record_id(document_id: str) -> str:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import httpx
 
 DEFAULT_URL = "http://127.0.0.1:8000"
-Context = Literal["ask", "documents", "upload", "delete", "feedback", "status"]
+Context = Literal["ask", "documents", "upload", "delete", "feedback", "status", "correct"]
 Band = Literal["answered", "uncertain", "refused"]
 BANDS: tuple[Band, ...] = ("answered", "uncertain", "refused")
 
@@ -40,6 +40,46 @@ class Sentence(TypedDict):
     quote_end: int | None
 
 
+class Lifecycle(TypedDict):
+    """What a document states about its validity; ``status_sv`` as the UI shows it."""
+
+    adopted_by: str | None
+    decision_ref: str | None
+    valid_from: str | None
+    valid_to: str | None
+    review_by: str | None
+    owner: str | None
+    diary_no: str | None
+    status: str  # current, review_soon, review_overdue, expired, unstated
+    status_sv: str
+
+
+class Notice(TypedDict):
+    """A warning about a cited document (expired, overdue for review, an earlier version, a
+    conflict with another document), in Swedish."""
+
+    document_id: str
+    kind: str
+    message: str
+
+
+class ConflictSide(TypedDict):
+    n: int
+    document_id: str
+    title: str
+    adopted: str | None
+    text: str
+    value: str
+
+
+class Conflict(TypedDict):
+    """Two current documents state the same rule with different values."""
+
+    kind: str  # quantity, permission
+    sides: list[ConflictSide]
+    message: str
+
+
 class Citation(TypedDict):
     n: int
     chunk_id: str
@@ -49,6 +89,9 @@ class Citation(TypedDict):
     doc_type: str | None
     version: str | None
     adopted: str | None
+    lifecycle: NotRequired[Lifecycle]
+    superseded_on: NotRequired[str | None]  # an earlier version: when a newer one took over
+    municipalities: NotRequired[list[str]]  # the organisations it applies to ([] = not stated)
     section: str
     page: int | None
     page_end: int | None
@@ -95,6 +138,8 @@ class Answer(TypedDict):
     retrieval: NotRequired[dict[str, Any]]
     answerability: dict[str, float]
     related: list[RelatedSource]
+    notices: NotRequired[list[Notice]]
+    conflicts: NotRequired[list[Conflict]]
 
 
 class Document(TypedDict):
@@ -104,10 +149,29 @@ class Document(TypedDict):
     doc_type: str
     version: str | None
     adopted: str | None
+    lifecycle: NotRequired[Lifecycle]
+    municipalities: NotRequired[list[str]]
+    corrected: NotRequired[list[str]]  # fields an administrator corrected
     chunks: int
     origin: str
     review: NotRequired[str | None]  # "pending" = ej granskad (not used in answers)
     flags: NotRequired[list[str]]  # "citation_markers", "instructions"
+    ingested_at: str | None
+
+
+class Version(TypedDict):
+    """One version of a document (``GET /v1/documents/{id}/versions``), oldest first."""
+
+    generation: int
+    current: bool
+    applies_from: str | None
+    applies_until: str | None
+    title: str
+    version: str | None
+    adopted: str | None
+    lifecycle: NotRequired[Lifecycle]
+    content_hash: str
+    chunks: int
     ingested_at: str | None
 
 
@@ -169,6 +233,8 @@ _INVALID = {
     "ask": "Frågan kunde inte tas emot. Kontrollera att den inte är tom eller för lång "
     "(högst 2 000 tecken).",
     "feedback": "Bedömningen kunde inte tas emot. Kontrollera kommentaren (högst 4 000 tecken).",
+    "correct": "Rättelsen kunde inte sparas. Datum skrivs ÅÅÅÅ-MM-DD och varje fält får vara "
+    "högst 200 tecken.",
 }
 _NOT_FOUND = {
     "feedback": "Svaret finns inte längre hos tjänsten (det kan ha gallrats). Ställ frågan igen "
@@ -327,10 +393,16 @@ class ApiClient:
         document_ids: list[str] | None,
         doc_types: list[str] | None,
         top_k: int | None,
+        as_of: str | None = None,
+        municipality: str | None = None,
     ) -> dict[str, Any]:
         body: dict[str, Any] = {"question": question, "history": list(history or [])}
-        if document_ids or doc_types:
+        if document_ids or doc_types or as_of or municipality:
             body["filters"] = {"document_ids": document_ids or [], "doc_types": doc_types or []}
+            if as_of:
+                body["filters"]["as_of"] = as_of
+            if municipality:
+                body["filters"]["municipality"] = municipality
         if top_k:
             body["top_k"] = top_k
         return body
@@ -342,8 +414,13 @@ class ApiClient:
         document_ids: list[str] | None = None,
         doc_types: list[str] | None = None,
         top_k: int | None = None,
+        as_of: str | None = None,
+        municipality: str | None = None,
     ) -> Answer:
-        body = self._ask_body(question, history, document_ids, doc_types, top_k)
+        """``as_of`` (ISO date): answer from each document's version in force that day;
+        ``municipality``: only its documents and those that name no organisation."""
+        body = self._ask_body(question, history, document_ids, doc_types, top_k, as_of,
+                              municipality)  # fmt: skip
         return normalize_answer(self._request("POST", "/v1/ask", "ask", json=body))
 
     def ask_stream(
@@ -353,9 +430,12 @@ class ApiClient:
         document_ids: list[str] | None = None,
         doc_types: list[str] | None = None,
         top_k: int | None = None,
+        as_of: str | None = None,
+        municipality: str | None = None,
     ) -> Iterator[StreamEvent]:
         """``meta``, ``token``… then ``done``; raises :class:`ApiError` on any failure."""
-        body = self._ask_body(question, history, document_ids, doc_types, top_k)
+        body = self._ask_body(question, history, document_ids, doc_types, top_k, as_of,
+                              municipality)  # fmt: skip
         started = False
         try:
             with (
@@ -394,6 +474,11 @@ class ApiClient:
         parts = [("files", (name, content)) for name, content in files]
         return self._request("POST", "/v1/documents", "upload", files=parts)
 
+    def versions(self, document_id: str) -> list[Version]:
+        """``GET /v1/documents/{id}/versions``: oldest first, the current one last."""
+        path = "/v1/documents/" + quote(document_id, safe="") + "/versions"
+        return self._request("GET", path, "documents")
+
     def upload_job(self, job_id: str) -> UploadJob:
         """``GET /v1/documents/jobs/{id}``: the job's status and its files' outcomes."""
         return self._request("GET", "/v1/documents/jobs/" + quote(job_id, safe=""), "upload")
@@ -415,6 +500,13 @@ class ApiClient:
         """``POST /v1/documents/{id}/approve`` (administrator key): release it for answers."""
         path = "/v1/documents/" + quote(document_id, safe="") + "/approve"
         return self._request("POST", path, "documents")
+
+    def correct_document(
+        self, document_id: str, values: dict[str, Any], reset: list[str] | None = None
+    ) -> Document:
+        """``PATCH /v1/documents/{id}/metadata`` (administrator key): the corrected document."""
+        path = "/v1/documents/" + quote(document_id, safe="") + "/metadata"
+        return self._request("PATCH", path, "correct", json={**values, "reset": reset or []})
 
     def delete_document(self, document_id: str) -> dict[str, Any]:
         return self._request("DELETE", "/v1/documents/" + quote(document_id, safe=""), "delete")

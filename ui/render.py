@@ -10,7 +10,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from ui.client import Answer, Citation, Redaction, Sentence
+from ui.client import Answer, Citation, Lifecycle, Redaction, Sentence
 
 MODE_LABELS = {
     "extractive": "Utdrag ur dokumenten (ingen språkmodell)",
@@ -307,13 +307,44 @@ def pages(c: Citation) -> str:
     return f"s. {c['page']}–{end}" if end and end != c["page"] else f"s. {c['page']}"
 
 
+NOTICE_ICONS = {"conflict": ":material/compare_arrows:", "superseded": ":material/history:"}
+
+
+def notice_icon(kind: str) -> str:
+    """The icon of a notice: documents that disagree, an earlier version, else a date."""
+    return NOTICE_ICONS.get(kind, ":material/event_busy:")
+
+
+def validity(life: Lifecycle | None) -> str:
+    """ "utgången (gällde t.o.m. 2022-12-31)", "revision försenad (senast 2026-03-12)", …"""
+    if not life or life.get("status") in (None, "unstated"):
+        return ""
+    status = life.get("status_sv") or ""
+    if life.get("status") == "expired":
+        return f"{status} (gällde t.o.m. {life.get('valid_to')})"
+    if life.get("review_by"):
+        return f"{status} (revideras senast {life['review_by']})"
+    return f"{status} (gäller t.o.m. {life.get('valid_to')})"
+
+
 def source_meta(c: Citation) -> str:
-    """ "version 3.1 · fastställd 2023-11-28 · 3 Autentisering › 3.1 Lösenord · s. 4"."""
+    """ "version 3.1 · fastställd 2023-11-28 av … · utgången (…) · 3 Autentisering › 3.1 · s. 4"."""
     parts = []
+    life = c.get("lifecycle") or {}
     if c.get("version"):
         parts.append(f"version {c['version']}")
     if c.get("adopted"):
-        parts.append(f"fastställd {c['adopted']}")
+        by = life.get("adopted_by")
+        ref = life.get("decision_ref")
+        parts.append(
+            " ".join(x for x in (f"fastställd {c['adopted']}", by and f"av {by}", ref) if x)
+        )
+    if whose := c.get("municipalities"):
+        parts.append("gäller " + ", ".join(whose))
+    if c.get("superseded_on"):
+        parts.append(f"äldre version, ersatt {c['superseded_on']}")
+    if state := validity(life):
+        parts.append(state)
     parts.append((c.get("section") or "inledning").replace(" > ", " › "))
     if page := pages(c):
         parts.append(page)
@@ -347,6 +378,8 @@ def answer_markdown(answer: Answer) -> str:
     ]
     if notice := redaction_notice(answer.get("redactions", [])):
         lines.append(f"- {notice}")
+    for n in answer.get("notices") or []:
+        lines.append(f"- {_md(n['message'])}")
     if table := signals_markdown(answer.get("answerability") or {}):
         lines += ["", "## Svarbarhet", "", table]
     lines += ["", "## Svar", ""]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, HTTPException, Response, UploadFile
@@ -9,9 +10,18 @@ from fastapi import APIRouter, File, HTTPException, Response, UploadFile
 from assistant.api import security
 from assistant.api.deps import ComponentsDep, WriteAccess
 from assistant.api.ratelimit import UploadRateLimit
-from assistant.schemas import ApprovalOut, DeletedOut, DocumentOut, UploadJobOut
+from assistant.lifecycle import lifecycle_of
+from assistant.schemas import (
+    ApprovalOut,
+    DeletedOut,
+    DocumentOut,
+    MetadataCorrection,
+    UploadJobOut,
+    VersionOut,
+)
 from assistant.uploads import Job, UploadRefused
-from ingest import trust
+from ingest import corrections, trust
+from ingest.store import DocumentInfo
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -22,15 +32,75 @@ router = APIRouter(prefix="/v1/documents", tags=["documents"])
 def list_documents(components: ComponentsDep) -> list[DocumentOut]:
     docs = components.kb.documents().values()
     reviews = trust.document_trust(components.kb)
-    return [
-        DocumentOut(
-            document_id=d.document_id, title=d.title, source=d.source, doc_type=d.doc_type,
-            version=d.version, adopted=d.adopted, chunks=d.stored_chunks, origin=d.origin,
-            review=reviews.get(d.document_id, (None, []))[0],
-            flags=reviews.get(d.document_id, (None, []))[1], ingested_at=d.ingested_at,
-        )
-        for d in sorted(docs, key=lambda d: d.title.lower())
-    ]  # fmt: skip
+    fixed = corrections.load(components.settings.data_dir)
+    return [_document_out(d, reviews, fixed) for d in sorted(docs, key=lambda d: d.title.lower())]
+
+
+def _document_out(d: DocumentInfo, reviews: dict, fixed: dict) -> DocumentOut:
+    return DocumentOut(
+        document_id=d.document_id, title=d.title, source=d.source, doc_type=d.doc_type,
+        version=d.version, adopted=d.adopted, lifecycle=lifecycle_of(d.lifecycle, date.today()),
+        municipalities=d.municipalities, corrected=sorted(fixed.get(d.document_id, {})),
+        chunks=d.stored_chunks, origin=d.origin,
+        review=reviews.get(d.document_id, (None, []))[0],
+        flags=reviews.get(d.document_id, (None, []))[1], ingested_at=d.ingested_at,
+    )  # fmt: skip
+
+
+@router.patch(
+    "/{document_id}/metadata",
+    response_model=DocumentOut,
+    dependencies=[WriteAccess],
+    summary="Correct a document's metadata (administrator)",
+    description="Title, type, version, adoption, validity, review date, owner, diary number "
+    "and organisations as the administrator states them: written into the document's "
+    "current chunks at once and applied again at every later ingest (new versions too). "
+    "`reset` returns fields to what the document itself says.",
+    responses={**security.ADMIN, **security.NOT_FOUND, **security.INVALID, **security.BUSY},
+)
+def correct(document_id: str, body: MetadataCorrection, components: ComponentsDep) -> DocumentOut:
+    kb, data_dir = components.kb, components.settings.data_dir
+    doc = kb.document(document_id)
+    if doc is None:
+        raise HTTPException(404, detail=f"No document '{document_id}'. / Dokumentet finns inte.")
+    values = body.values()
+    own = {"title": doc.title, "doc_type": doc.doc_type, "version": doc.version,
+           "adopted": doc.adopted, "municipalities": doc.municipalities,
+           **doc.lifecycle}  # fmt: skip
+    with kb.write_lock:  # not while a replacement of the document is being written
+        written = corrections.update(data_dir, document_id, values, own, body.reset)
+        kb.set_payload(document_id, corrections.payload(written))
+    fresh = kb.document(document_id) or doc
+    return _document_out(fresh, trust.document_trust(kb), corrections.load(data_dir))
+
+
+@router.get(
+    "/{document_id}/versions",
+    response_model=list[VersionOut],
+    summary="A document's versions, oldest first (the last is current)",
+    description="Earlier versions are kept when a document's content changes (up to "
+    "PA_KEEP_VERSIONS). They never appear in normal answers; ask with filters.as_of to search "
+    "the versions in force on a date.",
+    responses={**security.NOT_FOUND, **security.BUSY},
+)
+def versions(document_id: str, components: ComponentsDep) -> list[VersionOut]:
+    kb = components.kb
+    today = date.today()
+    out = []
+    for v in kb.versions(document_id):
+        info = kb.version_info(document_id, v.generation)
+        if info is None:  # dropped between the two reads
+            continue
+        out.append(VersionOut(
+            generation=v.generation, current=v.applies_until is None,
+            applies_from=v.applies_from, applies_until=v.applies_until, title=info.title,
+            version=info.version, adopted=info.adopted,
+            lifecycle=lifecycle_of(info.lifecycle, today), content_hash=info.content_hash,
+            chunks=info.stored_chunks, ingested_at=info.ingested_at,
+        ))  # fmt: skip
+    if not out:
+        raise HTTPException(404, detail=f"No document '{document_id}'. / Dokumentet finns inte.")
+    return out
 
 
 _JOB_NOT_FOUND = {404: security.error("No such upload job (jobs are kept in memory)")}
@@ -130,4 +200,5 @@ def delete(document_id: str, components: ComponentsDep) -> DeletedOut:
     if doc.origin == "upload":  # the file first: a crash in between is repaired at start-up
         (components.settings.uploads_dir / doc.source).unlink(missing_ok=True)
     components.kb.delete_document(document_id)
+    corrections.forget(components.settings.data_dir, document_id)
     return DeletedOut(deleted=document_id, chunks=doc.stored_chunks)

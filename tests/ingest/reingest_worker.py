@@ -6,7 +6,8 @@ chunk counts, another is edited, a third comes and goes), printing ``ready``, ``
 
 ``… DATA FOLDER after-add|before-delete``: switches the password document to its other
 version and ingests once, killing itself with SIGKILL right after the new chunks are written,
-or at the first delete after they are written.
+or at the first delete after they are written (with PA_KEEP_VERSIONS=0, so the replaced
+version is deleted rather than kept as an earlier version).
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ def _die() -> None:
 
 def main(argv: list[str]) -> int:
     data, folder, mode = Path(argv[0]), Path(argv[1]), argv[2]
-    kb = KnowledgeBase(Settings(_env_file=None, data_dir=data))
+    keep = {"keep_versions": 0} if mode == "before-delete" else {}
+    kb = KnowledgeBase(Settings(_env_file=None, data_dir=data, **keep))
     ingestor = Ingestor(kb)
     if mode in ("after-add", "before-delete"):
         real_add, real_delete = type(kb).add, QdrantClient.delete

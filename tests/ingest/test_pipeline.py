@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from llama_index.core.schema import MetadataMode
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
 from ingest import index
 from ingest.pipeline import Ingestor, document_id_for
@@ -82,6 +84,25 @@ def test_payload_carries_provenance(kb: KnowledgeBase, folder: Path):
     for key in (index.SECTION_PATH, index.START_CHAR, index.END_CHAR, index.HEADING,
                 index.SOURCE, index.CONTENT_HASH, index.INGESTED_AT):  # fmt: skip
         assert key in payload
+
+
+def test_only_the_heading_is_embedded_with_the_text(kb: KnowledgeBase, folder: Path):
+    """Payload metadata (title, dates, owner, lifecycle) never changes a chunk's vector."""
+    (folder / "backup.md").write_text(
+        DOC_A.replace(
+            "Version: 1.0",
+            "Version: 1.0\n\nDokumentansvarig: IT-chef\n\n"
+            "Nästa revidering: 2026-01-15\n\nGäller till och med: 2027-12-31",
+        ),
+        encoding="utf-8",
+    )
+    Ingestor(kb).ingest([folder])
+    backup = kb.documents()[document_id_for("backup.md")]
+    assert backup.lifecycle[index.OWNER] == "IT-chef"
+    for point in kb.scroll():
+        node = metadata_dict_to_node(point.payload)
+        embedded = node.get_content(metadata_mode=MetadataMode.EMBED)
+        assert embedded == f"{point.payload[index.HEADING]}\n\n{node.get_content()}"
 
 
 def test_edit_replaces_only_that_document(kb: KnowledgeBase, folder: Path):

@@ -179,6 +179,39 @@ def test_upload_needs_the_key_and_reports_per_file(client: ApiClient, anonymous:
     assert gone.value.kind == "not_found"
 
 
+def test_versions_and_an_as_of_question(client: ApiClient) -> None:
+    body = (
+        "# Rutin för gästnät\n\nFastställd: {d}\n\n## 1 Gästnät\n\n"
+        "Gäster får nätåtkomst i {h} timmar.\n"
+    )
+    name = "ui-test-gastnat.md"
+    first = client.upload([(name, body.format(d="2022-03-01", h=8).encode())])[0]
+    try:
+        client.approve_document(first["document_id"])
+        client.upload([(name, body.format(d="2024-03-01", h=4).encode())])
+        client.approve_document(first["document_id"])
+        versions = client.versions(first["document_id"])
+        assert [(v["adopted"], v["current"]) for v in versions] == [
+            ("2022-03-01", False), ("2024-03-01", True)
+        ]  # fmt: skip
+        question = "Hur länge får gäster nätåtkomst i gästnätet?"
+        then = client.ask(question, document_ids=[first["document_id"]], as_of="2023-01-01")
+        assert "8 timmar" in then["answer"], then["answer"]
+        assert any(n["kind"] == "superseded" for n in then.get("notices", []))
+        now = client.ask(question, document_ids=[first["document_id"]])
+        assert "4 timmar" in now["answer"], now["answer"]
+        with pytest.raises(ApiError) as bad:
+            client.correct_document(first["document_id"], {"valid_to": "31 december"})
+        assert bad.value.kind == "invalid" and "ÅÅÅÅ-MM-DD" in bad.value.message
+        fixed = client.correct_document(first["document_id"], {"owner": "Receptionen"})
+        assert fixed["corrected"] == ["owner"] and fixed["lifecycle"]["owner"] == "Receptionen"
+    finally:
+        client.delete_document(first["document_id"])
+    with pytest.raises(ApiError) as gone:
+        client.versions(first["document_id"])
+    assert gone.value.kind == "not_found"
+
+
 def test_feedback(client: ApiClient, anonymous: ApiClient) -> None:
     answer = client.ask(PASSWORD)
     assert client.feedback(answer["id"], "correct", "Stämmer med avsnitt 3.1.")["status"] == "saved"

@@ -15,6 +15,7 @@ from ui.render import (
     md_escape,
     merge_spans,
     mode_label,
+    notice_icon,
     passage_html,
     redaction_notice,
     sentence_html,
@@ -23,6 +24,7 @@ from ui.render import (
     source_meta,
     uncertain_markdown,
     uncertain_notice,
+    validity,
 )
 
 LABEL_A = "Enligt Höglandsgemensam informationssäkerhetspolicy (7.4)"
@@ -106,6 +108,32 @@ def test_notice_labels_and_meta() -> None:
     assert md_escape("[1] *a*_b_") == r"\[1\] \*a\*\_b\_"
     assert file_error("the file is empty").startswith("Filen är tom")
     assert file_error(None) == ""
+
+
+def test_validity_and_meta_carry_the_documents_own_lifecycle() -> None:
+    expired = {"status": "expired", "status_sv": "utgången", "valid_to": "2022-12-31",
+               "adopted_by": "Kommunfullmäktige", "decision_ref": "§ 98"}  # fmt: skip
+    overdue = {"status": "review_overdue", "status_sv": "revision försenad",
+               "review_by": "2025-11-28"}  # fmt: skip
+    current = {"status": "current", "status_sv": "gällande", "valid_to": "2030-06-30"}
+    assert validity(expired) == "utgången (gällde t.o.m. 2022-12-31)"
+    assert validity(overdue) == "revision försenad (revideras senast 2025-11-28)"
+    assert validity(current) == "gällande (gäller t.o.m. 2030-06-30)"
+    assert validity({"status": "unstated", "status_sv": "ej angiven"}) == ""
+    assert validity(None) == ""
+    assert source_meta(_citation(adopted="2018-06-18", lifecycle=expired)) == (
+        "version 3.1 · fastställd 2018-06-18 av Kommunfullmäktige § 98 · "
+        "utgången (gällde t.o.m. 2022-12-31) · 3 Autentisering › 3.1 Lösenord · s. 4–5"
+    )
+    assert "äldre version, ersatt 2025-03-01 · " in source_meta(
+        _citation(superseded_on="2025-03-01")
+    )
+    assert notice_icon("conflict") != notice_icon("expired")
+    message = "Obs: «IT-policy» gällde enligt dokumentet självt till och med 2022-12-31."
+    md = answer_markdown(
+        _answer(notices=[{"document_id": "it", "kind": "expired", "message": message}])
+    )
+    assert f"- {message}" in md
 
 
 def test_markdown_export() -> None:

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.conftest import SHARED
+from tests.ingest.test_metadata import KARLSHAMN
 from tests.ui.conftest import (
     API_KEY,
     REFUSED_CANDIDATES,
@@ -154,6 +156,8 @@ def test_question_gets_an_answer_with_citations(ui, artifacts: Path) -> None:
     expect(quote).to_be_visible()
     expect(quote).to_contain_text("minst 14 tecken")
     expect(sources.first).to_contain_text("fastställd 2023-11-28")
+    expect(sources.first).to_contain_text("revision försenad (revideras senast 2025-11-28)")
+    expect(reply).to_contain_text("skulle enligt dokumentet självt ha reviderats senast 2025-11-28")
     expect(page.get_by_text("Utdrag ur dokumenten (ingen språkmodell)").first).to_be_visible()
     assert any("▌".encode() in f for f in traffic.frames_received), "no streamed tokens shown"
     no_traceback(page)
@@ -386,6 +390,31 @@ def test_review_page(ui, artifacts: Path, tmp_path: Path) -> None:
     no_traceback(page)
 
 
+def test_an_answer_from_an_expired_real_policy_shows_the_warning(ui, api: ApiServer) -> None:
+    """The real Karlshamn policy states "Gäller till och med: 2022-12-31"."""
+    if not (SHARED / KARLSHAMN).is_file():
+        pytest.skip("../shared/corpus is not available")
+    page, _ = ui
+    client = ApiClient(api.url, api_key=API_KEY)
+    pdf = SHARED / KARLSHAMN
+    outcomes = client.upload([(pdf.name, pdf.read_bytes())])
+    assert outcomes[0]["status"] == "new", outcomes
+    try:
+        for doc in client.documents():
+            if doc["source"] == pdf.name and doc.get("review") == "pending":
+                client.approve_document(doc["document_id"])
+        reply = ask(page, "Vad avses med IT-plattform i Karlshamns kommun?")
+        expect(reply).to_contain_text("gällde enligt dokumentet självt till och med 2022-12-31")
+        expect(reply.locator('[data-testid="stExpander"]').first).to_contain_text(
+            "fastställd 2018-06-18 av Kommunfullmäktige § 98 · utgången (gällde t.o.m. 2022-12-31)"
+        )
+        no_traceback(page)
+    finally:
+        for doc in client.documents():
+            if doc["source"] == pdf.name:
+                client.delete_document(doc["document_id"])
+
+
 def test_documents_page_lists_and_uploads(ui, api: ApiServer, streamlit_url: str) -> None:
     page, _ = ui
     page.goto(f"{streamlit_url}/dokument")  # a direct link runs through app.py too
@@ -420,6 +449,51 @@ def test_documents_page_lists_and_uploads(ui, api: ApiServer, streamlit_url: str
             if doc["source"] == "ui-webbtest.md":
                 client.delete_document(doc["document_id"])
     no_traceback(page)
+
+
+def test_documents_page_shows_status_and_version_history(
+    ui, api: ApiServer, streamlit_url: str
+) -> None:
+    page, _ = ui
+    client = ApiClient(api.url, api_key=API_KEY)
+    body = (
+        "# Rutin för gästnät\n\nFastställd: {d}\n\n## 1 Gästnät\n\nGäster får nät i {h} timmar.\n"
+    )
+    doc_id = client.upload([("ui-versioner.md", body.format(d="2022-03-01", h=8).encode())])[0][
+        "document_id"
+    ]
+    try:
+        client.upload([("ui-versioner.md", body.format(d="2024-03-01", h=4).encode())])
+        page.goto(f"{streamlit_url}/dokument")
+        page.get_by_role("button", name="Uppdatera listan").click()  # uploaded elsewhere
+        idle(page)
+        table = page.locator('[data-testid="stDataFrame"]').first
+        expect(table).to_contain_text("revision försenad (revideras senast 2025-11-28)")
+        history = page.get_by_role("heading", name="Versionshistorik")
+        expect(history).to_be_visible()
+        page.get_by_role("combobox", name="Dokument att visa").fill("gästnät")
+        page.get_by_role("option", name="Rutin för gästnät").click()
+        idle(page)
+        versions = page.locator('[data-testid="stDataFrame"]').last
+        expect(versions).to_contain_text("ersatt")
+        expect(versions).to_contain_text("2022-03-01")
+        expect(page.get_by_text("2 version(er).")).to_be_visible()
+        page.get_by_label("Administratörsnyckel", exact=True).fill(API_KEY)
+        page.get_by_role("button", name="Använd nyckeln").click()
+        expect(page.get_by_text("Administratörsnyckeln är angiven")).to_be_visible()
+        page.get_by_text("Rätta dokumentets uppgifter").click()
+        page.get_by_label("Dokumentansvarig", exact=True).fill("Receptionen i Eksjö")
+        page.get_by_role("button", name="Spara rättelsen").click()
+        idle(page)
+        expect(page.locator('[data-testid="stDataFrame"]').first).to_contain_text(
+            "Receptionen i Eksjö"
+        )
+        assert next(d for d in client.documents() if d["document_id"] == doc_id)["corrected"] == [
+            "owner"
+        ]
+        no_traceback(page)
+    finally:
+        client.delete_document(doc_id)
 
 
 def test_an_upload_can_be_cancelled_on_the_documents_page(ui, api: ApiServer, streamlit_url: str):

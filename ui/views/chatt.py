@@ -19,6 +19,7 @@ from ui.render import (
     esc,
     md_escape,
     mode_label,
+    notice_icon,
     passage_html,
     redaction_notice,
     source_label,
@@ -40,11 +41,23 @@ def _persisted_multiselect(label: str, options: list[str], key: str, **kwargs: A
     return value
 
 
-def sidebar_filters() -> tuple[list[str], list[str]]:
-    """Document and document-type filters; returns (document_ids, doc_types)."""
+ORGANISATIONS = ["Aneby", "Eksjö", "Nässjö", "Sävsjö", "Vetlanda", "Höglandsförbundet"]
+
+
+def sidebar_filters() -> tuple[list[str], list[str], str | None, str | None]:
+    """Organisation, document, document-type and as-of filters; returns (document_ids,
+    doc_types, as_of, municipality). The choices are kept for the browser session."""
     docs, error = shared.documents()
     with st.sidebar:
         st.subheader("Avgränsa sökningen")
+        st.session_state.setdefault("filter_org", st.session_state.get("_keep_filter_org"))
+        org = st.selectbox(
+            "Min organisation", ORGANISATIONS, key="filter_org", index=None,
+            placeholder="Alla organisationer",
+            help="Sök i organisationens egna dokument och i dem som inte anger någon "
+            "organisation (de gäller alla).",
+        )  # fmt: skip
+        st.session_state["_keep_filter_org"] = org
         if error:
             st.warning(f"Dokumentlistan kunde inte hämtas. {error}")
         titles = {d["document_id"]: f"{d['title']} (v. {d['version'] or '–'})" for d in docs}
@@ -57,10 +70,17 @@ def sidebar_filters() -> tuple[list[str], list[str]]:
             "Dokumenttyp", types, "filter_types", format_func=str.capitalize,
             placeholder="Alla dokumenttyper",
         )  # fmt: skip
+        st.session_state.setdefault("filter_as_of", st.session_state.get("_keep_filter_as_of"))
+        as_of = st.date_input(
+            "Vad gällde den", key="filter_as_of", format="YYYY-MM-DD",
+            help="Tomt: de gällande versionerna. Med ett datum svarar assistenten ur den version "
+            "av varje dokument som gällde då (äldre versioner sparas när ett dokument ändras).",
+        )  # fmt: skip
+        st.session_state["_keep_filter_as_of"] = as_of
         if st.button("Rensa samtalet", icon=":material/delete:", disabled=not shared.messages()):
             shared.messages().clear()
             st.rerun()
-    return ids, chosen
+    return ids, chosen, as_of.isoformat() if as_of else None, org
 
 
 def show_user(message: dict[str, Any]) -> None:
@@ -129,11 +149,19 @@ def show_assistant(message: dict[str, Any]) -> None:
             f"{unsupported} mening(ar) kunde inte verifieras mot källorna – se sidan Granskning.",
             icon=":material/error:",
         )
+    for notice in answer.get("notices") or []:
+        st.warning(md_escape(notice["message"]), icon=notice_icon(notice["kind"]))
     st.caption(f"Svarsläge: {mode_label(answer['mode'])}")
     show_sources(answer)
 
 
-def ask(prompt: str, document_ids: list[str], doc_types: list[str]) -> None:
+def ask(
+    prompt: str,
+    document_ids: list[str],
+    doc_types: list[str],
+    as_of: str | None,
+    municipality: str | None,
+) -> None:
     """Stream one answer; the raw question is never stored, only the redacted one."""
     history = shared.history()
     user: dict[str, Any] = {"role": "user", "text": None, "redactions": []}
@@ -146,7 +174,10 @@ def ask(prompt: str, document_ids: list[str], doc_types: list[str]) -> None:
         slot.caption("Söker i styrdokumenten …")
         tokens: list[str] = []
         try:
-            for event in shared.client().ask_stream(prompt, history, document_ids, doc_types):
+            stream = shared.client().ask_stream(
+                prompt, history, document_ids, doc_types, as_of=as_of, municipality=municipality
+            )
+            for event in stream:
                 if event.kind == "meta":
                     user["text"] = event.data.get("redacted_query")
                     user["redactions"] = event.data.get("redactions", [])

@@ -13,7 +13,7 @@ import streamlit as st
 
 from ui import shared
 from ui.client import ApiClient, ApiError
-from ui.render import STATUS_LABELS, file_error, md_escape
+from ui.render import STATUS_LABELS, file_error, md_escape, validity
 
 FILE_TYPES = ["pdf", "docx", "html", "htm", "md", "markdown", "txt"]
 ORIGINS = {"folder": "Mapp", "upload": "Uppladdad"}
@@ -74,6 +74,8 @@ def document_table() -> None:
             "Typ": (d["doc_type"] or "").capitalize(),
             "Version": d["version"] or "–",
             "Fastställd": d["adopted"] or "–",
+            "Status": validity(d.get("lifecycle")) or "ej angiven",
+            "Ansvarig": (d.get("lifecycle") or {}).get("owner") or "–",
             "Avsnitt": d["chunks"],
             "Fil": d["source"],
             "Ursprung": origin_badge(d),
@@ -83,12 +85,114 @@ def document_table() -> None:
         for d in docs
     ]
     st.dataframe(rows, hide_index=True, width="stretch")
-    st.caption(f"{len(docs)} dokument, {sum(d['chunks'] for d in docs)} avsnitt i kunskapsbasen.")
+    caption, refresh = st.columns([4, 1], vertical_alignment="center")
+    caption.caption(
+        f"{len(docs)} dokument, {sum(d['chunks'] for d in docs)} avsnitt i kunskapsbasen."
+    )
+    if refresh.button("Uppdatera listan", icon=":material/refresh:"):  # the list is cached 30 s
+        shared.clear_cache()
+        st.rerun()
     pending = [d for d in docs if d.get("review") == "pending"]
     flagged = [d for d in docs if "instructions" in (d.get("flags") or [])
                and d.get("review") != "approved"]  # fmt: skip
     if pending or flagged:
         review_section(pending, flagged)
+    chosen = version_history(docs)
+    if chosen is not None:
+        correction_form(next(d for d in docs if d["document_id"] == chosen))
+
+
+def version_history(docs: list[dict[str, Any]]) -> str | None:
+    """One document's versions: which applied when (earlier ones are kept on a change).
+    Returns the chosen document's id."""
+    st.subheader("Versionshistorik")
+    titles = {d["document_id"]: d["title"] for d in docs}
+    chosen = st.selectbox(
+        "Dokument att visa", list(titles), format_func=titles.get, key="history_doc"
+    )
+    if chosen is None:
+        return None
+    try:
+        versions = shared.client().versions(chosen)
+    except ApiError as exc:
+        st.error(exc.message, icon=":material/error:")
+        return chosen
+    rows = [
+        {
+            "Version": v["version"] or "–",
+            "Fastställd": v["adopted"] or "–",
+            "Gällde från": v["applies_from"] or "okänt",
+            "Gällde till": v["applies_until"] or "gäller nu",
+            "Status": "gällande version" if v["current"] else "ersatt",
+            "Avsnitt": v["chunks"],
+            "Inläst": (v["ingested_at"] or "")[:16].replace("T", " "),
+        }
+        for v in reversed(versions)
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption(
+        f"{len(versions)} version(er). Äldre versioner används aldrig i vanliga svar; välj "
+        "”Vad gällde den” i chatten för att fråga om vad som gällde ett visst datum."
+    )
+    return chosen
+
+
+# Correctable fields as the form shows them: (field, label, help).
+CORRECTABLE = [
+    ("title", "Titel", None), ("version", "Version", None),
+    ("adopted", "Fastställd (ÅÅÅÅ-MM-DD)", None), ("adopted_by", "Fastställd av", None),
+    ("decision_ref", "Paragraf", "t.ex. § 98"), ("valid_from", "Gäller från", None),
+    ("valid_to", "Gäller till och med (ÅÅÅÅ-MM-DD)", None),
+    ("review_by", "Revideras senast (ÅÅÅÅ-MM-DD)", None),
+    ("owner", "Dokumentansvarig", None), ("diary_no", "Diarienummer", None),
+]  # fmt: skip
+ORGANISATIONS = ["Aneby", "Eksjö", "Nässjö", "Sävsjö", "Vetlanda", "Höglandsförbundet"]
+
+
+def _current(d: dict[str, Any], name: str) -> str:
+    life = d.get("lifecycle") or {}
+    return str(d.get(name) or life.get(name) or "")
+
+
+def correction_form(d: dict[str, Any]) -> None:
+    """Correct what the document says about itself (kept at every later ingest)."""
+    with st.expander("Rätta dokumentets uppgifter", icon=":material/edit:"):
+        st.caption(
+            "Rättelser gäller direkt i svaren och även när dokumentet läses in igen eller får en "
+            "ny version. Tomma fält lämnas orörda; markera ”Återställ” för att gå tillbaka till "
+            "det som står i dokumentet."
+            + (f" Rättat nu: {', '.join(d['corrected'])}." if d.get("corrected") else "")
+        )
+        with st.form(f"correct-{d['document_id']}"):
+            given = {name: st.text_input(label, value=_current(d, name), help=tip)
+                     for name, label, tip in CORRECTABLE}  # fmt: skip
+            orgs = st.multiselect("Gäller för", ORGANISATIONS, default=d.get("municipalities"))
+            reset = st.multiselect("Återställ", d.get("corrected") or [])
+            submitted = st.form_submit_button("Spara rättelsen")
+        if submitted:
+            values: dict[str, Any] = {
+                k: v.strip() for k, v in given.items() if v.strip() and v.strip() != _current(d, k)
+            }
+            if sorted(orgs) != sorted(d.get("municipalities") or []):
+                values["municipalities"] = orgs
+            correct(d["document_id"], values, reset)
+
+
+def correct(document_id: str, values: dict[str, Any], reset: list[str]) -> None:
+    api = admin_client()
+    if api is None:
+        st.warning("Ange administratörsnyckeln nedan först.", icon=":material/key:")
+        return
+    if not values and not reset:
+        st.info("Inget att ändra.")
+        return
+    try:
+        api.correct_document(document_id, values, reset)
+    except ApiError as exc:
+        st.error(_write_error(exc), icon=":material/error:")
+        return
+    shared.clear_cache()
+    st.rerun()
 
 
 def review_section(pending: list[dict[str, Any]], flagged: list[dict[str, Any]]) -> None:
@@ -140,13 +244,15 @@ def upload(files: list[Any]) -> list[dict[str, Any]]:
         return [{"file": f.name, "status": "failed", "chunks": 0, "api_error": True,
                  "error": "Ange administratörsnyckeln först."} for f in files]  # fmt: skip
     bar = st.progress(0.0)
-    st.button("Avbryt inläsningen", key="cancel_upload")  # a click reruns the page: cancel()
+    button = st.empty()
     for i, f in enumerate(files):
         text = f"Läser in {f.name} ({i + 1} av {len(files)}) …"
         bar.progress(i / len(files), text=text)
         try:
             job = api.start_upload([(f.name, f.getvalue())])
             st.session_state[JOB] = job["job_id"]
+            if i == 0:  # shown once a job exists: a click reruns the page, cancel() stops it
+                button.button("Avbryt inläsningen", key="cancel_upload")
             started = time.monotonic()
             while job["status"] in ("queued", "running"):
                 time.sleep(0.5)

@@ -17,6 +17,7 @@ from ui.render import (
     fmt_score,
     md_escape,
     mode_label,
+    notice_icon,
     passage_html,
     redaction_notice,
     sentence_html,
@@ -59,6 +60,8 @@ def summary(a: dict[str, Any]) -> None:
         st.caption(f"Tolkad med samtalets sammanhang som: {md_escape(a['standalone_query'])}")
     if notice := redaction_notice(a.get("redactions", [])):
         st.info(notice, icon=":material/shield:")
+    for n in a.get("notices") or []:  # validity, earlier versions, documents that disagree
+        st.warning(md_escape(n["message"]), icon=notice_icon(n["kind"]))
 
 
 def answerability(a: dict[str, Any]) -> None:

@@ -1,0 +1,46 @@
+"""Status today and the notices an answer carries (assistant/lifecycle.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assistant.lifecycle import lifecycle_of, notices
+from assistant.schemas import Citation
+
+TODAY = date(2026, 12, 3)
+
+
+def test_status_from_the_stated_dates():
+    def status(**payload):
+        return lifecycle_of(payload, TODAY).status
+
+    assert status(valid_to="2022-12-31") == "expired"
+    assert status(valid_to="2022-12-31", review_by="2027-01-01") == "expired"
+    assert status(review_by="2026-12-02") == "review_overdue"
+    assert status(review_by="2027-02-01") == "review_soon"
+    assert status(review_by="2028-01-01") == "current"
+    assert status(valid_to="2026-12-03") == "current", "valid through the stated day"
+    assert status(adopted_by="Kommunfullmäktige") == "unstated"
+    assert status(valid_to="inte ett datum") == "unstated"
+    assert lifecycle_of({"valid_to": "2022-12-31"}, TODAY).status_sv == "utgången"
+
+
+def _citation(n: int, doc: str, cited: bool, **life) -> Citation:
+    return Citation(
+        n=n, chunk_id=f"c{n}", document_id=doc, title=f"Policy {doc}", source=f"{doc}.pdf",
+        section="1", quote="", start=0, end=0, score=0.9, cited=cited, text="text",
+        lifecycle=lifecycle_of(life, TODAY),
+    )  # fmt: skip
+
+
+def test_one_notice_per_cited_document_that_is_expired_or_overdue():
+    out = notices([
+        _citation(1, "a", True, valid_to="2022-12-31"),
+        _citation(2, "a", True, valid_to="2022-12-31"),
+        _citation(3, "b", True, review_by="2026-03-12"),
+        _citation(4, "c", False, valid_to="2020-01-01"),  # context only, not cited
+        _citation(5, "d", True, review_by="2030-01-01"),
+    ])  # fmt: skip
+    assert [(n.document_id, n.kind) for n in out] == [("a", "expired"), ("b", "review_overdue")]
+    assert "till och med 2022-12-31" in out[0].message and "«Policy a»" in out[0].message
+    assert "reviderats senast 2026-03-12" in out[1].message

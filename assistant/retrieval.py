@@ -167,6 +167,27 @@ def _exact_hits(refs: list[str], points) -> list[Hit]:
     return [_hit(p, {str(p.id): float(p.score)}) for p in sorted(points, key=key)]
 
 
+def _expired(hit: Hit, day: date) -> bool:
+    valid_to = hit.payload.get(index.VALID_TO)
+    return bool(valid_to) and str(valid_to) < day.isoformat()
+
+
+def current_first(hits: list[Hit], day: date) -> list[Hit]:
+    """Hits of a document past its own validity date go after the hits of current documents
+    of the same kind for the same organisations (a stated, non-empty list: documents that
+    name no organisation are not assumed to be each other's successors). Otherwise the
+    order is kept."""
+
+    def kind(h: Hit) -> tuple[str, frozenset[str]]:
+        return str(h.payload.get(index.DOC_TYPE)), frozenset(
+            h.payload.get(index.MUNICIPALITIES) or []
+        )
+
+    current = {kind(h) for h in hits if not _expired(h, day) and kind(h)[1]}
+    demoted = {h.id for h in hits if _expired(h, day) and kind(h) in current}
+    return [h for h in hits if h.id not in demoted] + [h for h in hits if h.id in demoted]
+
+
 class Retriever:
     """Searches the knowledge base with the configured mode, fusion and filters."""
 
@@ -230,7 +251,7 @@ class Retriever:
         dense = {str(p.id): float(p.score) for p in dense_points}
         ranked = dense_points[:k] if mode == "dense" else responses[1].points
         best = max(dense.values(), default=0.0)
-        hits = [_hit(p, dense) for p in ranked]
+        hits = current_first([_hit(p, dense) for p in ranked], filters.as_of or date.today())
         scores = [float(p.score) for p in dense_points]
         context = [_hit(p).text for p in dense_points] + [h.text for h in hits]
         context += list({str(p.payload.get(index.HEADING, "")) for p in dense_points})

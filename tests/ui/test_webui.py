@@ -434,6 +434,9 @@ def test_documents_page_lists_and_uploads(ui, api: ApiServer, streamlit_url: str
             {"name": "tom.txt", "mimeType": "text/plain", "buffer": b""},
         ]  # fmt: skip
     )
+    uploader = page.locator('[data-testid="stFileUploader"]')
+    expect(uploader).to_contain_text("ui-webbtest.md")  # sent to Streamlit before the submit
+    expect(uploader).to_contain_text("tom.txt")
     page.get_by_role("button", name="Ladda upp och läs in").click()
     try:
         expect(page.get_by_text(re.compile(r"ui-webbtest\.md: ny \(\d+ avsnitt\)"))).to_be_visible(

@@ -62,7 +62,7 @@ def correct(document_id: str, body: MetadataCorrection, components: ComponentsDe
     kb, data_dir = components.kb, components.settings.data_dir
     doc = kb.document(document_id)
     if doc is None:
-        raise HTTPException(404, detail=f"No document '{document_id}'. / Dokumentet finns inte.")
+        raise _no_document(document_id)
     values = body.values()
     own = {"title": doc.title, "doc_type": doc.doc_type, "version": doc.version,
            "adopted": doc.adopted, "municipalities": doc.municipalities,
@@ -99,8 +99,12 @@ def versions(document_id: str, components: ComponentsDep) -> list[VersionOut]:
             chunks=info.stored_chunks, ingested_at=info.ingested_at,
         ))  # fmt: skip
     if not out:
-        raise HTTPException(404, detail=f"No document '{document_id}'. / Dokumentet finns inte.")
+        raise _no_document(document_id)
     return out
+
+
+def _no_document(document_id: str) -> HTTPException:
+    return HTTPException(404, detail=f"No document '{document_id}'. / Dokumentet finns inte.")
 
 
 _JOB_NOT_FOUND = {404: security.error("No such upload job (jobs are kept in memory)")}
@@ -181,7 +185,7 @@ def _job_out(job: Job | None) -> UploadJobOut:
 def approve(document_id: str, components: ComponentsDep) -> ApprovalOut:
     doc = components.kb.document(document_id)
     if doc is None:
-        raise HTTPException(404, detail=f"No document '{document_id}'. / Dokumentet finns inte.")
+        raise _no_document(document_id)
     trust.approve(components.kb, document_id)
     return ApprovalOut(approved=document_id, chunks=len(components.kb.point_ids(document_id)))
 
@@ -196,7 +200,7 @@ def approve(document_id: str, components: ComponentsDep) -> ApprovalOut:
 def delete(document_id: str, components: ComponentsDep) -> DeletedOut:
     doc = components.kb.document(document_id)
     if doc is None:
-        raise HTTPException(404, detail=f"No document '{document_id}'. / Dokumentet finns inte.")
+        raise _no_document(document_id)
     if doc.origin == "upload":  # the file first: a crash in between is repaired at start-up
         (components.settings.uploads_dir / doc.source).unlink(missing_ok=True)
     components.kb.delete_document(document_id)

@@ -30,7 +30,7 @@ from ingest import corrections, index, trust
 from ingest.chunking import Chunk, chunk_document
 from ingest.embeddings import token_counter
 from ingest.loaders import Limits, LoadedDocument, LoadError, load
-from ingest.metadata import DocumentMetadata, extract_metadata
+from ingest.metadata import DocumentMetadata, extract_metadata, parse_date
 from ingest.store import DocumentInfo, KnowledgeBase
 
 Status = Literal["new", "changed", "unchanged", "removed", "failed", "cancelled"]
@@ -77,14 +77,6 @@ def document_id_for(relative: str) -> str:
     """URL-safe, stable id from a relative path: "Riktlinjer AI.docx" → "riktlinjer-ai-docx"."""
     folded = unicodedata.normalize("NFKD", relative).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:120] or "dokument"
-
-
-def _iso(value: object) -> str | None:
-    """``value`` if it is an ISO date (valid_from may be stated text)."""
-    try:
-        return date.fromisoformat(str(value)).isoformat() if value else None
-    except ValueError:
-        return None
 
 
 def file_hash(path: Path) -> str:
@@ -266,7 +258,9 @@ class Ingestor:
             stored = kb.document(document_id)
             meta = nodes[0].metadata if nodes else {}
             changed = stored is not None and stored.content_hash != meta.get(index.CONTENT_HASH)
-            stated = _iso(meta.get(index.VALID_FROM)) or _iso(meta.get(index.ADOPTED))
+            stated = parse_date(str(meta.get(index.VALID_FROM) or "")) or parse_date(
+                str(meta.get(index.ADOPTED) or "")
+            )
             versions = kb.versions(document_id)
             applies_from = stated or (
                 date.today().isoformat() if changed else versions[-1].applies_from if versions

@@ -26,7 +26,6 @@ from llama_index.core.llms import LLM
 from assistant.citations import lexical_overlap, semantic_score
 from assistant.language import is_english
 from assistant.retrieval import Hit
-from ingest import index
 from ingest.loaders import numbered_heading_level
 from ingest.segment import Span, split_sentences
 from ingest.settings import Settings
@@ -196,11 +195,6 @@ class _Sentence:
     score: float = 0.0
     cosine: float = 0.0
 
-    def in_context(self) -> str:
-        """The sentence as embedded: behind its document title and section path, which say
-        what it is about ("IT-säkerhetspolicy > 6.2 Lösenord: Lösenord ska ha minst …")."""
-        return f"{self.passage.hit.payload.get(index.HEADING, '')}: {self.span.text}"
-
 
 def _words(text: str) -> int:
     return len(text.split())
@@ -233,11 +227,16 @@ def _depends_on_previous(sentence: str, previous: str) -> bool:
     return False
 
 
+# The vectors of every sentence of each passage, in order (as ``index.sentence_text``): read
+# from the store by chunk id, embedded only when a chunk has none stored.
+SentenceVectors = Callable[[list[Passage]], list[np.ndarray]]
+
+
 class ExtractiveAnswerer:
     """Quotes windows of the passages; no generative model involved."""
 
-    def __init__(self, embed: Callable[[list[str]], np.ndarray], settings: Settings) -> None:
-        self.embed = embed
+    def __init__(self, vectors: SentenceVectors, settings: Settings) -> None:
+        self.vectors = vectors
         self.max_windows = settings.extractive_max_windows
         self.floor = settings.sentence_floor
 
@@ -272,7 +271,9 @@ class ExtractiveAnswerer:
         cands = [s for sents in per_passage for s in sents if not s.heading]
         if not cands:
             return Extraction()
-        vectors = self.embed([s.in_context() for s in cands])
+        matrices = self.vectors(chosen)
+        vectors = np.stack([m[s.index] for m, sents in zip(matrices, per_passage, strict=True)
+                            for s in sents if not s.heading])  # fmt: skip
         cosines = vectors @ np.asarray(query_vector, dtype=np.float32)
         states = _asked(question)  # the kind of fact asked for: a time, an amount, a body
         overlap = _weighted_overlaps(question, [s.span.text for s in cands])

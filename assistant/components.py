@@ -35,7 +35,8 @@ class Components:
             settings.audit_db, settings.audit_retention_days, settings.audit_max_answers
         )
         service = AssistantService(settings, kb, scrubber, create_llm(settings), audit)
-        kb.embedder.get_query_embedding("uppvärmning")  # load the model before the first user
+        kb.embedder.get_query_embedding("uppvärmning")  # load the models before the first user
+        scrubber.scrub("Uppvärmning")
         ingestor = Ingestor(kb, clean_title=lambda title: scrubber.scrub(title).text)
         if own_uploads:
             recover_uploads(kb, ingestor, settings.uploads_dir)

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from qdrant_client import models as qm
@@ -188,16 +188,22 @@ def current_first(hits: list[Hit], day: date) -> list[Hit]:
     return [h for h in hits if h.id not in demoted] + [h for h in hits if h.id in demoted]
 
 
+QUERY_CACHE = 4096  # question vectors kept (384 floats each: ~6 MB)
+
+
 class Retriever:
     """Searches the knowledge base with the configured mode, fusion and filters."""
 
     def __init__(self, kb: KnowledgeBase, settings: Settings) -> None:
         self.kb = kb
         self.s = settings
+        # query vectors by search text; only ever redacted questions reach this
+        self._query_vector = lru_cache(maxsize=QUERY_CACHE)(kb.embedder.get_query_embedding)
 
     def embed_query(self, question: str) -> list[float]:
-        """The query vector of a (redacted) question, as :func:`search_text`."""
-        return self.kb.embedder.get_query_embedding(search_text(question))
+        """The query vector of a (redacted) question, as :func:`search_text` (cached; the
+        list returned is shared: never modify it)."""
+        return self._query_vector(search_text(question))
 
     def search(
         self,
@@ -235,9 +241,8 @@ class Retriever:
             else:
                 weights = [s.fusion_dense_weight, s.fusion_sparse_weight]
                 fusion = qm.RrfQuery(rrf=qm.Rrf(k=s.rrf_k, weights=weights))
-            main = qm.QueryRequest(
-                prefetch=prefetch, query=fusion, filter=flt, limit=k, with_payload=True
-            )
+            # the prefetches are filtered: a filter on the fused list would only repeat them
+            main = qm.QueryRequest(prefetch=prefetch, query=fusion, limit=k, with_payload=True)
         requests = [dense_req] if mode == "dense" else [dense_req, main]
         refs = parse_references(question)
         if refs:  # the units the question names (law chunks), fetched by payload filter
@@ -245,8 +250,7 @@ class Retriever:
                 query=dense_vec, using=index.DENSE, filter=_unit_filter(refs, flt),
                 limit=max(k, s.prefetch_k), with_payload=True,
             ))  # fmt: skip
-        with self.kb.lock:
-            responses = self.kb.client.query_batch_points(self.kb.collection, requests=requests)
+        responses = self.kb.query(requests)
         dense_points = responses[0].points
         dense = {str(p.id): float(p.score) for p in dense_points}
         ranked = dense_points[:k] if mode == "dense" else responses[1].points
@@ -292,26 +296,36 @@ class Retriever:
                 break
         return out
 
-    def neighbours(self, hit: Hit, before: int = 1, after: int = 1) -> list[Hit]:
-        """The chunks just before/after ``hit`` in the same section and version (for context
-        expansion)."""
-        i = int(hit.payload.get(index.CHUNK_INDEX, 0))
-        flt = qm.Filter(
-            must=[
+    def neighbours(self, hits: list[Hit], before: int = 1, after: int = 1) -> dict[str, list[Hit]]:
+        """Per hit id, the hit with the chunks just before/after it in the same section and
+        version, in chunk order (context expansion; one store read for all hits)."""
+        if not hits:
+            return {}
+
+        def around(hit: Hit) -> qm.Filter:
+            i = int(hit.payload.get(index.CHUNK_INDEX, 0))
+            generation = int(hit.payload.get(index.GENERATION, 0))
+            return qm.Filter(must=[
                 qm.FieldCondition(key=index.DOC_ID, match=qm.MatchValue(value=hit.document_id)),
-                qm.FieldCondition(
-                    key=index.SECTION_PATH, match=qm.MatchValue(value=hit.section_path)
-                ),
-                qm.FieldCondition(
-                    key=index.CHUNK_INDEX, range=qm.Range(gte=i - before, lte=i + after)
-                ),
-                qm.FieldCondition(
-                    key=index.GENERATION,
-                    match=qm.MatchValue(value=int(hit.payload.get(index.GENERATION, 0))),
-                ),
-            ],
-            must_not=trust.answer_filter_conditions(),
-        )
-        points = self.kb.scroll(flt, current_only=False)  # the hit's own version
-        points.sort(key=lambda p: p.payload.get(index.CHUNK_INDEX, 0))
-        return [_hit(p) for p in points]
+                qm.FieldCondition(key=index.SECTION_PATH,
+                                  match=qm.MatchValue(value=hit.section_path)),
+                qm.FieldCondition(key=index.CHUNK_INDEX,
+                                  range=qm.Range(gte=i - before, lte=i + after)),
+                qm.FieldCondition(key=index.GENERATION, match=qm.MatchValue(value=generation)),
+            ], must_not=trust.answer_filter_conditions())  # fmt: skip
+
+        # ``must`` first in each branch: the embedded store rejects other documents' chunks
+        # on the first condition
+        flt = qm.Filter(should=[around(h) for h in hits])
+        found = [_hit(p) for p in self.kb.scroll(flt, current_only=False)]  # hits' own versions
+        found.sort(key=lambda h: int(h.payload.get(index.CHUNK_INDEX, 0)))
+        out = {}
+        for hit in hits:
+            i = int(hit.payload.get(index.CHUNK_INDEX, 0))
+            out[hit.id] = [
+                h for h in found
+                if (h.document_id, h.section_path) == (hit.document_id, hit.section_path)
+                and h.payload.get(index.GENERATION) == hit.payload.get(index.GENERATION)
+                and i - before <= int(h.payload.get(index.CHUNK_INDEX, 0)) <= i + after
+            ]  # fmt: skip
+        return out

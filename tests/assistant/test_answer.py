@@ -39,10 +39,16 @@ def passage(n: int, text: str, doc: str = "it-policy", title: str = "IT-policy",
 
 @pytest.fixture(scope="module")
 def answerer(embedder, tmp_path_factory) -> ExtractiveAnswerer:
-    def embed(texts: list[str]) -> np.ndarray:
-        return np.asarray(embedder.get_text_embedding_batch(texts), dtype=np.float32)
+    def vectors(passages: list[Passage]) -> list[np.ndarray]:  # as at ingest, for every sentence
+        return [
+            np.asarray(embedder.get_text_embedding_batch([
+                index.sentence_text(p.hit.payload[index.HEADING], s.text)
+                for s in split_sentences(p.hit.text)
+            ]), dtype=np.float32)
+            for p in passages
+        ]  # fmt: skip
 
-    return ExtractiveAnswerer(embed, make_settings(tmp_path_factory.mktemp("a")))
+    return ExtractiveAnswerer(vectors, make_settings(tmp_path_factory.mktemp("a")))
 
 
 def ask(answerer, embedder, question: str, passages: list[Passage]):

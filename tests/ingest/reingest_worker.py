@@ -104,9 +104,9 @@ def main(argv: list[str]) -> int:
         real_add, real_delete = type(kb).add, QdrantClient.delete
         written = False
 
-        def add(self, nodes):  # type: ignore[no-untyped-def]
+        def add(self, *args):  # type: ignore[no-untyped-def]
             nonlocal written
-            real_add(self, nodes)
+            real_add(self, *args)
             written = True
             if mode == "after-add":
                 _die()
@@ -124,9 +124,9 @@ def main(argv: list[str]) -> int:
         return 3  # not killed: the hook was never reached
     real_add, real_delete_document = type(kb).add, type(kb).delete_document
 
-    def announced_add(self, nodes):  # type: ignore[no-untyped-def]
+    def announced_add(self, *args):  # type: ignore[no-untyped-def]
         print("write", flush=True)  # lets the test aim some kills at the write window
-        real_add(self, nodes)
+        real_add(self, *args)
 
     def announced_delete(self, document_id):  # type: ignore[no-untyped-def]
         print("write", flush=True)

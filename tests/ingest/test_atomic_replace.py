@@ -294,7 +294,7 @@ def test_pending_and_replaced_generations_are_invisible(kb: KnowledgeBase, folde
     ingestor = Ingestor(kb)
     ingestor.ingest([folder])
     before = _state(kb)
-    nodes = ingestor.build_nodes(folder / "losenord.md", "losenord.md")
+    nodes = ingestor.build_nodes(folder / "losenord.md", "losenord.md").nodes
     generation = kb.begin(PASSWORD)
     for node in nodes:
         node.metadata[index.GENERATION] = generation
@@ -317,7 +317,7 @@ def test_collection_without_generations_is_migrated(tmp_path: Path, embedder, fo
     ingestor.ingest([folder])
     expected = _state(kb)
     worker.write(folder / "losenord.md", worker.PASSWORD_LONG)
-    newer = ingestor.build_nodes(folder / "losenord.md", "losenord.md")
+    newer = ingestor.build_nodes(folder / "losenord.md", "losenord.md").nodes
     for node in newer:
         node.metadata[index.INGESTED_AT] = "2999-01-01T00:00:00+00:00"
     kb.add(newer)  # the old code's crash: the new version written, the old one not deleted

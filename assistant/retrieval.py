@@ -299,33 +299,32 @@ class Retriever:
     def neighbours(self, hits: list[Hit], before: int = 1, after: int = 1) -> dict[str, list[Hit]]:
         """Per hit id, the hit with the chunks just before/after it in the same section and
         version, in chunk order (context expansion; one store read for all hits)."""
-        if not hits:
-            return {}
+
+        def place(h: Hit) -> tuple[str, str, int]:
+            return h.document_id, h.section_path, int(h.payload.get(index.GENERATION, 0))
+
+        def position(h: Hit) -> int:
+            return int(h.payload.get(index.CHUNK_INDEX, 0))
 
         def around(hit: Hit) -> qm.Filter:
-            i = int(hit.payload.get(index.CHUNK_INDEX, 0))
-            generation = int(hit.payload.get(index.GENERATION, 0))
+            doc, section, generation = place(hit)
+            i = position(hit)
             return qm.Filter(must=[
-                qm.FieldCondition(key=index.DOC_ID, match=qm.MatchValue(value=hit.document_id)),
-                qm.FieldCondition(key=index.SECTION_PATH,
-                                  match=qm.MatchValue(value=hit.section_path)),
+                qm.FieldCondition(key=index.DOC_ID, match=qm.MatchValue(value=doc)),
+                qm.FieldCondition(key=index.SECTION_PATH, match=qm.MatchValue(value=section)),
                 qm.FieldCondition(key=index.CHUNK_INDEX,
                                   range=qm.Range(gte=i - before, lte=i + after)),
                 qm.FieldCondition(key=index.GENERATION, match=qm.MatchValue(value=generation)),
             ], must_not=trust.answer_filter_conditions())  # fmt: skip
 
+        if not hits:
+            return {}
         # ``must`` first in each branch: the embedded store rejects other documents' chunks
         # on the first condition
         flt = qm.Filter(should=[around(h) for h in hits])
-        found = [_hit(p) for p in self.kb.scroll(flt, current_only=False)]  # hits' own versions
-        found.sort(key=lambda h: int(h.payload.get(index.CHUNK_INDEX, 0)))
-        out = {}
-        for hit in hits:
-            i = int(hit.payload.get(index.CHUNK_INDEX, 0))
-            out[hit.id] = [
-                h for h in found
-                if (h.document_id, h.section_path) == (hit.document_id, hit.section_path)
-                and h.payload.get(index.GENERATION) == hit.payload.get(index.GENERATION)
-                and i - before <= int(h.payload.get(index.CHUNK_INDEX, 0)) <= i + after
-            ]  # fmt: skip
-        return out
+        found = sorted((_hit(p) for p in self.kb.scroll(flt, current_only=False)), key=position)
+        return {
+            hit.id: [h for h in found if place(h) == place(hit)
+                     and position(hit) - before <= position(h) <= position(hit) + after]
+            for hit in hits
+        }  # fmt: skip

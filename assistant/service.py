@@ -146,8 +146,7 @@ class AssistantService:
         stored = self.kb.sentence_vectors(list(dict.fromkeys(p.hit.id for p in passages)))
         out = []
         for p in passages:
-            heading = str(p.hit.payload.get(index.HEADING, ""))
-            texts = [index.sentence_text(heading, s.text) for s in split_sentences(p.hit.text)]
+            texts = index.sentence_texts(str(p.hit.payload.get(index.HEADING, "")), p.hit.text)
             vectors = stored.get(p.hit.id)
             if vectors is None or len(vectors) != len(texts):
                 vectors = self.embed(texts) if texts else np.zeros((0, self.kb.dim), np.float32)
@@ -188,7 +187,7 @@ class AssistantService:
         out: list[Passage] = []
         for rank, hit in enumerate(retrieval.hits):
             group = [hit]
-            if hit.id in expanded and rank < 2:
+            if hit.id in expanded:
                 around = expanded[hit.id]
                 group = [
                     hit if g.id == hit.id else g

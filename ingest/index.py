@@ -9,10 +9,12 @@ from __future__ import annotations
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
+from ingest.segment import split_sentences
+
 DENSE = "dense"  # e5 (or sentence-transformers) embedding, cosine
 SPARSE = "bm25"  # Swedish BM25 term weights; Qdrant applies IDF (Modifier.IDF)
 # One vector per sentence of the chunk (ingest/segment.py, in order), embedded at ingest as
-# ``sentence_text``: the extractive answerer reads them instead of embedding at query time.
+# ``sentence_texts``: the extractive answerer reads them instead of embedding at query time.
 SENTENCES = "sentences"
 # What the sentence vectors are, recorded on the collection next to the embedder; another
 # value (or none: a collection made before them) means they are not used.
@@ -93,10 +95,11 @@ NOT_EMBEDDED = [
 ]  # fmt: skip
 
 
-def sentence_text(heading: str, sentence: str) -> str:
-    """A sentence as embedded: behind its chunk's heading (title > section path), which says
-    what it is about ("IT-säkerhetspolicy > 6.2 Lösenord: Lösenord ska ha minst …")."""
-    return f"{heading}: {sentence}"
+def sentence_texts(heading: str, text: str) -> list[str]:
+    """Every sentence of a chunk's text (ingest/segment.py, in order) as embedded: behind the
+    chunk's heading (title > section path), which says what it is about
+    ("IT-säkerhetspolicy > 6.2 Lösenord: Lösenord ska ha minst …")."""
+    return [f"{heading}: {s.text}" for s in split_sentences(text)]
 
 
 def has_sentence_vectors(client: QdrantClient, name: str) -> bool:

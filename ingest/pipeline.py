@@ -32,7 +32,6 @@ from ingest.chunking import Chunk, chunk_document
 from ingest.embeddings import token_counter
 from ingest.loaders import Limits, LoadedDocument, LoadError, load
 from ingest.metadata import DocumentMetadata, extract_metadata, parse_date
-from ingest.segment import split_sentences
 from ingest.store import DocumentInfo, KnowledgeBase
 
 Status = Literal["new", "changed", "unchanged", "removed", "failed", "cancelled"]
@@ -147,7 +146,7 @@ class Ingestor:
         should_stop: Callable[[], bool] | None = None,
     ) -> Built:
         """Load, chunk and embed one file entirely in memory, within the settings' limits:
-        every chunk, and every sentence of it (``index.sentence_text``).
+        every chunk, and every sentence of it (``index.sentence_texts``).
 
         Raises ``LoadError`` (also for too many chunks, before any embedding) and
         ``IngestCancelled`` when ``should_stop`` says so between embedding batches.
@@ -187,10 +186,9 @@ class Ingestor:
             node.metadata[index.REVIEW] = review
         texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
         per_node = [
-            [index.sentence_text(n.metadata[index.HEADING], s.text)
-             for s in split_sentences(n.text)]
+            index.sentence_texts(n.metadata[index.HEADING], n.text) if self.kb.sentences else []
             for n in nodes
-        ] if self.kb.sentences else [[] for _ in nodes]  # fmt: skip
+        ]
         vectors = self._embed(texts + [t for ts in per_node for t in ts], should_stop)
         for node, vector in zip(nodes, vectors[: len(nodes)], strict=True):
             node.embedding = vector

@@ -20,7 +20,6 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from ingest import index
 from ingest.embeddings import create_embedder
 from ingest.pipeline import Ingestor
-from ingest.segment import split_sentences
 from ingest.settings import Settings
 from ingest.store import KnowledgeBase
 
@@ -42,9 +41,7 @@ def main(argv: list[str] | None = None) -> None:
         nodes = [metadata_dict_to_node(p.payload) for p in kb.scroll()]
         texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
         sentences = [
-            index.sentence_text(str(n.metadata.get(index.HEADING, "")), s.text)
-            for n in nodes
-            for s in split_sentences(n.text)
+            t for n in nodes for t in index.sentence_texts(str(n.metadata[index.HEADING]), n.text)
         ]
         kb.close()
     started = time.perf_counter()

@@ -41,10 +41,9 @@ def passage(n: int, text: str, doc: str = "it-policy", title: str = "IT-policy",
 def answerer(embedder, tmp_path_factory) -> ExtractiveAnswerer:
     def vectors(passages: list[Passage]) -> list[np.ndarray]:  # as at ingest, for every sentence
         return [
-            np.asarray(embedder.get_text_embedding_batch([
-                index.sentence_text(p.hit.payload[index.HEADING], s.text)
-                for s in split_sentences(p.hit.text)
-            ]), dtype=np.float32)
+            np.asarray(embedder.get_text_embedding_batch(
+                index.sentence_texts(p.hit.payload[index.HEADING], p.hit.text)
+            ), dtype=np.float32)
             for p in passages
         ]  # fmt: skip
 

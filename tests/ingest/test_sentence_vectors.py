@@ -13,7 +13,6 @@ from assistant.retrieval import _hit
 from assistant.schemas import AskRequest
 from ingest import index
 from ingest.pipeline import Ingestor
-from ingest.segment import split_sentences
 from ingest.store import KnowledgeBase
 from tests.conftest import POLICIES, copy_policies, make_settings
 
@@ -41,8 +40,7 @@ def test_every_chunk_stores_its_sentences_as_embedded_at_query_time(policies_kb,
     assert len(stored) == len(points)
     for point_id, vectors in list(stored.items())[:25]:
         hit = _hit(texts[point_id])
-        sentences = [index.sentence_text(hit.payload[index.HEADING], s.text)
-                     for s in split_sentences(hit.text)]  # fmt: skip
+        sentences = index.sentence_texts(hit.payload[index.HEADING], hit.text)
         assert len(vectors) == len(sentences)
         fresh = np.asarray(embedder.get_text_embedding_batch(sentences), dtype=np.float32)
         assert np.min(np.sum(fresh * vectors, axis=1)) > 0.999

@@ -25,6 +25,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
+    from assistant.access import unrestricted
     from assistant.components import Components
     from assistant.llm import LLMUnavailableError
     from assistant.schemas import AskRequest
@@ -39,7 +40,8 @@ def _ask(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        response = components.service.ask(AskRequest(question=" ".join(args.question)))
+        request = AskRequest(question=" ".join(args.question))
+        response = components.service.ask(request, unrestricted(settings))
     except LLMUnavailableError:
         print("error: the language model is not responding", file=sys.stderr)
         return 3

@@ -16,6 +16,7 @@ from typing import Literal
 
 from qdrant_client import models as qm
 
+from assistant.access import Principal
 from assistant.language import is_english
 from assistant.pii import neutral_text
 from ingest import index, trust
@@ -40,8 +41,9 @@ class Filters:
     adopted_to: date | None = None
     as_of: date | None = None  # each document's version in force that day (KnowledgeBase)
 
-    def to_qdrant(self) -> qm.Filter:
-        must: list[qm.Condition] = []
+    def to_qdrant(self, access: list[qm.Condition] | None = None) -> qm.Filter:
+        """The filters, with ``access`` (:func:`access_conditions`) and the trust rule."""
+        must: list[qm.Condition] = list(access or [])
         if self.document_ids:
             must.append(
                 qm.FieldCondition(key=index.DOC_ID, match=qm.MatchAny(any=self.document_ids))
@@ -65,6 +67,28 @@ class Filters:
             )
         # untrusted chunks (uploads awaiting review, instruction-like text) never reach answers
         return qm.Filter(must=must or None, must_not=trust.answer_filter_conditions())
+
+
+def access_conditions(user: Principal, settings: Settings) -> list[qm.Condition]:
+    """What ``user`` may read, as conditions inside the Qdrant query: documents scoped to
+    one of their organisations or shared, classified at a level their roles may read.
+    Chunks without the keys (written before access existed) are shared at the default
+    level."""
+    out: list[qm.Condition] = []
+    if not user.every_organisation:
+        orgs = [*user.organisations, index.SHARED]
+        out.append(qm.Filter(should=[
+            qm.FieldCondition(key=index.SCOPE, match=qm.MatchAny(any=orgs)),
+            qm.IsEmptyCondition(is_empty=qm.PayloadField(key=index.SCOPE)),
+        ]))  # fmt: skip
+    if set(user.classifications) != set(settings.classifications):
+        levels = qm.FieldCondition(
+            key=index.CLASSIFICATION, match=qm.MatchAny(any=list(user.classifications) or [""])
+        )
+        unset = qm.IsEmptyCondition(is_empty=qm.PayloadField(key=index.CLASSIFICATION))
+        default_ok = settings.default_classification in user.classifications
+        out.append(qm.Filter(should=[levels, unset]) if default_ok else levels)
+    return out
 
 
 # Everyday words for e-mail ("mejla", "jobbmejlen", "maila") in the policies' own word.
@@ -212,13 +236,17 @@ class Retriever:
         mode: Mode | None = None,
         filters: Filters | None = None,
         vector: list[float] | None = None,
+        *,
+        user: Principal,
     ) -> Retrieval:
+        """The best chunks ``user`` may read (the access conditions are in every request)."""
         s = self.s
         if mode is None:  # the configured mode; English questions: their own (measured)
             mode = s.retrieval_mode_en if is_english(question) else s.retrieval_mode
         k = top_k or s.top_k
         filters = filters or Filters()
-        flt = self.kb.visible(filters.to_qdrant(), as_of=filters.as_of)  # current or as-of
+        access = access_conditions(user, s)
+        flt = self.kb.visible(filters.to_qdrant(access), as_of=filters.as_of)  # current or as-of
         dense_vec = vector if vector is not None else self.embed_query(question)
         sparse_vec = self.kb.bm25.encode_query(search_text(question))
         dense_req = qm.QueryRequest(
@@ -270,14 +298,15 @@ class Retriever:
             merged[: max(k, len(exact))], best, mode, [h.id for h in exact], scores, context
         )
 
-    def by_refs(self, refs: list[str], limit: int = 5) -> list[Hit]:
+    def by_refs(self, refs: list[str], user: Principal, limit: int = 5) -> list[Hit]:
         """Law chunks that are the units ``refs`` name: per reference (most specific first,
-        else its coarser level) the unit's first chunk. Used for cross-links."""
+        else its coarser level) the unit's first chunk that ``user`` may read. Used for
+        cross-links."""
         if not refs:
             return []
         wanted = list(dict.fromkeys(refs + [c for r in refs if (c := coarser(r))]))
-        flt = qm.Filter(must=[qm.FieldCondition(key=index.UNIT_REFS,
-                                                match=qm.MatchAny(any=wanted))],
+        units = qm.FieldCondition(key=index.UNIT_REFS, match=qm.MatchAny(any=wanted))
+        flt = qm.Filter(must=[units, *access_conditions(user, self.s)],
                         must_not=trust.answer_filter_conditions())  # fmt: skip
         points = sorted(self.kb.scroll(flt), key=lambda p: p.payload.get(index.CHUNK_INDEX, 0))
         out: list[Hit] = []
@@ -296,9 +325,12 @@ class Retriever:
                 break
         return out
 
-    def neighbours(self, hits: list[Hit], before: int = 1, after: int = 1) -> dict[str, list[Hit]]:
+    def neighbours(
+        self, hits: list[Hit], user: Principal, before: int = 1, after: int = 1
+    ) -> dict[str, list[Hit]]:
         """Per hit id, the hit with the chunks just before/after it in the same section and
-        version, in chunk order (context expansion; one store read for all hits)."""
+        version, in chunk order (context expansion; one store read for all hits; only
+        chunks ``user`` may read)."""
 
         def place(h: Hit) -> tuple[str, str, int]:
             return h.document_id, h.section_path, int(h.payload.get(index.GENERATION, 0))
@@ -321,7 +353,8 @@ class Retriever:
             return {}
         # ``must`` first in each branch: the embedded store rejects other documents' chunks
         # on the first condition
-        flt = qm.Filter(should=[around(h) for h in hits])
+        flt = qm.Filter(should=[around(h) for h in hits],
+                        must=access_conditions(user, self.s) or None)  # fmt: skip
         found = sorted((_hit(p) for p in self.kb.scroll(flt, current_only=False)), key=position)
         return {
             hit.id: [h for h in found if place(h) == place(hit)

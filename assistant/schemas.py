@@ -263,7 +263,14 @@ class DocumentOut(BaseModel):
     version: str | None
     adopted: str | None
     lifecycle: Lifecycle = Field(default_factory=Lifecycle)
-    municipalities: list[str] = Field(default_factory=list)
+    municipalities: list[str] = Field(
+        default_factory=list, description="the organisations the document names"
+    )
+    scope: list[str] = Field(
+        default_factory=list,
+        description="organisations whose users may read it; [] = shared by all",
+    )
+    classification: str = Field(..., description="öppen, intern, begränsad (PA_CLASSIFICATIONS)")
     corrected: list[str] = Field(
         default_factory=list, description="fields an administrator corrected (PATCH …/metadata)"
     )
@@ -277,7 +284,7 @@ class DocumentOut(BaseModel):
 _TEXT = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Correctable = Literal["title", "doc_type", "version", "adopted", "adopted_by", "decision_ref",
                       "valid_from", "valid_to", "review_by", "owner", "diary_no",
-                      "municipalities"]  # fmt: skip
+                      "municipalities", "scope", "classification"]  # fmt: skip
 
 
 class MetadataCorrection(BaseModel):
@@ -298,6 +305,12 @@ class MetadataCorrection(BaseModel):
     owner: _TEXT | None = None
     diary_no: _TEXT | None = None
     municipalities: list[_TEXT] | None = Field(None, max_length=20)
+    scope: list[_TEXT] | None = Field(
+        None, max_length=20,
+        description="organisations whose users may read it (PA_ORGANISATIONS); [] or "
+        "['alla'] = shared by all",
+    )  # fmt: skip
+    classification: _TEXT | None = Field(None, description="one of PA_CLASSIFICATIONS")
     reset: list[Correctable] = Field(default_factory=list)
 
     def values(self) -> dict[str, object]:
@@ -381,3 +394,60 @@ class DeletedOut(BaseModel):
 class FeedbackOut(BaseModel):
     status: str
     redactions: list[Redaction]
+
+
+class MeOut(BaseModel):
+    """Who the API takes the caller to be, and what they may do."""
+
+    sign_in: bool = Field(..., description="whether users sign in (PA_OIDC_ISSUER is set)")
+    signed_in: bool = Field(..., description="false: the local user or the administrator key")
+    user: str = Field(..., description="pseudonymous id (never a name)")
+    role: str
+    roles: list[str]
+    organisations: list[str]
+    every_organisation: bool
+    classifications: list[str] = Field(..., description="the levels the user may read")
+    permissions: list[str]
+
+
+class AuditFeedback(BaseModel):
+    ts: str
+    rating: str
+    comment: str = Field(..., description="scrubbed")
+
+
+class AuditAnswer(BaseModel):
+    """One answer as the audit trail keeps it: redacted text and pseudonyms only."""
+
+    id: str
+    ts: str
+    user: str = Field(..., description="pseudonymous id of who asked")
+    role: str
+    organisations: list[str]
+    redacted_query: str
+    standalone_query: str
+    answer: str
+    refused: bool
+    mode: str
+    citations: list[dict]
+    feedback: list[AuditFeedback]
+
+
+class AuditEvent(BaseModel):
+    """Who uploaded, corrected, approved or deleted a document."""
+
+    ts: str
+    user: str
+    role: str
+    action: Literal["upload", "correct", "approve", "delete"]
+    document_id: str
+    detail: str
+
+
+class AuditExport(BaseModel):
+    """Everything the audit trail holds, for the data protection officer."""
+
+    exported_at: str
+    retention_days: int
+    answers: list[AuditAnswer]
+    events: list[AuditEvent]

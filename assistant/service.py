@@ -19,6 +19,7 @@ from datetime import date
 import numpy as np
 from llama_index.core.llms import LLM
 
+from assistant.access import Principal
 from assistant.answer import (
     REFUSAL_EN,
     REFUSAL_SV,
@@ -68,6 +69,7 @@ class Prepared:
     vector: list[float]
     retrieval: Retrieval
     passages: list[Passage]
+    user: Principal  # who asked: what they may read, recorded in the audit
     timings: dict[str, float] = field(default_factory=dict)
     started: float = 0.0
     as_of: date | None = None  # the search was for the versions in force that day
@@ -155,7 +157,7 @@ class AssistantService:
 
     # --- before answering --------------------------------------------------------------
 
-    def prepare(self, req: AskRequest) -> Prepared:
+    def prepare(self, req: AskRequest, user: Principal) -> Prepared:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         with _timed(timings, "scrub"):
@@ -172,18 +174,19 @@ class AssistantService:
         filters = Filters(**req.filters.model_dump()) if req.filters else None
         with _timed(timings, "search"):
             retrieval = self.retriever.search(
-                standalone, top_k=req.top_k, filters=filters, vector=vector
+                standalone, top_k=req.top_k, filters=filters, vector=vector, user=user
             )
         with _timed(timings, "expand"):
-            passages = self._passages(retrieval)
+            passages = self._passages(retrieval, user)
         return Prepared(scrubbed.text, standalone, scrubbed.redactions, vector, retrieval,
-                        passages, timings, started, filters.as_of if filters else None)  # fmt: skip
+                        passages, user, timings, started,
+                        filters.as_of if filters else None)  # fmt: skip
 
-    def _passages(self, retrieval: Retrieval) -> list[Passage]:
+    def _passages(self, retrieval: Retrieval, user: Principal) -> list[Passage]:
         """Hits in rank order; the top hits bring their neighbours in the same section."""
         seen = {h.id for h in retrieval.hits}
         n = self.s.neighbour_chunks
-        expanded = self.retriever.neighbours(retrieval.hits[:2], n, n) if n else {}
+        expanded = self.retriever.neighbours(retrieval.hits[:2], user, n, n) if n else {}
         out: list[Passage] = []
         for rank, hit in enumerate(retrieval.hits):
             group = [hit]
@@ -204,8 +207,9 @@ class AssistantService:
 
     # --- answering ---------------------------------------------------------------------
 
-    def ask(self, req: AskRequest) -> AskResponse:
-        prep = self.prepare(req)
+    def ask(self, req: AskRequest, user: Principal) -> AskResponse:
+        """The answer to ``req`` from the documents ``user`` may read."""
+        prep = self.prepare(req, user)
         with _timed(prep.timings, "answer"):
             decision = self._decide(prep)
             claims = decision.claims
@@ -213,9 +217,9 @@ class AssistantService:
                 claims = self._generate(prep)
         return self._verify_and_finish(prep, decision, claims)
 
-    def ask_stream(self, req: AskRequest) -> Iterator[tuple[str, object]]:
+    def ask_stream(self, req: AskRequest, user: Principal) -> Iterator[tuple[str, object]]:
         """SSE events: ("meta", …), ("token", text)…, then ("done", AskResponse)."""
-        prep = self.prepare(req)
+        prep = self.prepare(req, user)
         redactions = [RedactionOut(type=r.type, count=r.count) for r in prep.redactions]
         yield (
             "meta",
@@ -367,7 +371,7 @@ class AssistantService:
             | (decision.signals.as_dict() if decision.signals else {}),
         )
         with _timed(prep.timings, "related"):
-            response.related = self._related(prep.passages, response.citations)
+            response.related = self._related(prep.passages, response.citations, prep.user)
         if decision.band == "answered":
             response.conflicts = between_documents(response.citations, sentences)
         response.notices = [
@@ -377,7 +381,7 @@ class AssistantService:
         prep.timings["total"] = round((time.perf_counter() - prep.started) * 1000, 1)
         response.timings_ms = prep.timings
         if self.audit is not None:
-            self.audit.record_answer(response)
+            self.audit.record_answer(response, prep.user)
         return response
 
     @staticmethod
@@ -400,7 +404,9 @@ class AssistantService:
             return None
         return next((v.applies_until for v in versions if v.generation == generation), None)
 
-    def _related(self, passages: list[Passage], citations: list[Citation]) -> list[RelatedSource]:
+    def _related(
+        self, passages: list[Passage], citations: list[Citation], user: Principal
+    ) -> list[RelatedSource]:
         """Cross-links: law units (payload ``unit_refs``) that the cited non-law passages refer
         to, by their ``refs``; retrieved passages count when nothing was cited."""
         cited = {c.n for c in citations if c.cited} or {c.n for c in citations}
@@ -414,7 +420,7 @@ class AssistantService:
             return []
         shown = {p.hit.id for p in passages}
         out = []
-        for hit in self.retriever.by_refs(list(by_ref), limit=5):
+        for hit in self.retriever.by_refs(list(by_ref), user, limit=5):
             if hit.id in shown:
                 continue
             own = hit.payload.get(index.UNIT_REFS) or []

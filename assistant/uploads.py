@@ -24,7 +24,7 @@ from typing import BinaryIO, Literal
 
 from assistant.pii import PiiScrubber
 from assistant.schemas import FileOutcome, UploadJobOut
-from ingest import trust
+from ingest import corrections, trust
 from ingest.loaders import SUPPORTED
 from ingest.pipeline import Ingestor, document_id_for, file_hash
 from ingest.settings import Settings
@@ -100,8 +100,20 @@ class Uploads:
 
     # --- the request -------------------------------------------------------------------
 
-    def submit(self, files: list[tuple[str | None, BinaryIO]]) -> Job:
-        """Check every name (raises ``UploadRefused``), stage the files, queue the job."""
+    @staticmethod
+    def document_ids(names: list[str | None]) -> list[str]:
+        """The document ids the files of these names become."""
+        return [document_id_for(safe_name(name)) for name in names]
+
+    def submit(
+        self,
+        files: list[tuple[str | None, BinaryIO]],
+        scope: list[str] | None = None,
+        classification: str | None = None,
+    ) -> Job:
+        """Check every name (raises ``UploadRefused``), stage the files, state who may read
+        them (``scope``, ``classification``; None: as before, or shared at the default level),
+        queue the job."""
         names = [safe_name(name) for name, _ in files]
         for (given, _), name in zip(files, names, strict=True):
             self._refuse_personal_data(given or "")  # "anna@eksjo.se.md" before "_" for "@"
@@ -120,6 +132,9 @@ class Uploads:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        # before the worker can write a chunk: none is ever readable by more than stated
+        staged_ids = [job.files[i].document_id for i in job.staged]
+        corrections.state_access(self.kb, staged_ids, scope, classification)
         with self._lock:
             self._jobs[job.id] = job
             while len(self._jobs) > KEPT_JOBS:

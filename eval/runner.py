@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from assistant import conflicts
+from assistant.access import unrestricted
 from assistant.components import Components
 from assistant.llm import LLMUnavailableError
 from assistant.pii import PiiScrubber
@@ -113,7 +114,8 @@ def retrieval_record(item: GoldenItem, hits: list[dict]) -> dict:
 def ask(components: Components, item: GoldenItem) -> AskResponse:
     """The item as an API request through the service."""
     history = [Turn(role=role, content=content) for role, content in item.history]  # type: ignore[arg-type]
-    return components.service.ask(AskRequest(question=item.question, history=history))
+    request = AskRequest(question=item.question, history=history)
+    return components.service.ask(request, unrestricted(components.settings))
 
 
 def run_item(
@@ -198,7 +200,10 @@ def run_item(
             # the configured mode is measured as the service searches (English questions with
             # their own mode, PA_RETRIEVAL_MODE_EN); the other modes as they are
             asked = None if mode == components.settings.retrieval_mode else mode
-            result = retriever.search(query, top_k=k, mode=asked, vector=vector)  # type: ignore[arg-type]
+            result = retriever.search(
+                query, top_k=k, mode=asked, vector=vector,  # type: ignore[arg-type]
+                user=unrestricted(components.settings),
+            )  # fmt: skip
             record["retrieval"][mode] = retrieval_record(item, _hits(result.hits))
     record["seconds"] = round(time.perf_counter() - started, 3)
     return record

@@ -1,4 +1,5 @@
-"""CLI: ``python -m ingest [PATH ...] [--collection NAME] [--rebuild] [--dry-run] [--no-prune]``.
+"""CLI: ``python -m ingest [PATH ...] [--collection NAME] [--rebuild] [--dry-run] [--no-prune]
+[--scope ORG ...] [--classification LEVEL]``.
 
 Pruning deletes only folder documents whose file lay under one of the PATH folders and is
 gone; it prints them before deleting. Opening the store repairs interrupted writes.
@@ -13,8 +14,9 @@ import logging
 import sys
 from pathlib import Path
 
+from ingest import corrections, index
 from ingest.index import EmbedderMismatchError
-from ingest.pipeline import Ingestor
+from ingest.pipeline import Ingestor, document_id_for
 from ingest.settings import Settings, get_settings
 from ingest.store import DocumentInfo, KnowledgeBase, StoreBusyError
 
@@ -50,6 +52,19 @@ def main(argv: list[str] | None = None) -> int:
         help="keep documents whose file is gone from the PATH folders (by default they are "
         "deleted; documents from other folders, uploads and law texts never are)",
     )
+    parser.add_argument(
+        "--scope",
+        nargs="+",
+        choices=[*settings.organisations, index.SHARED],
+        help="organisations whose users may read these documents ('alla' = every one); kept "
+        "for later ingests (default: as before; new documents are shared)",
+    )
+    parser.add_argument(
+        "--classification",
+        choices=settings.classifications,
+        help=f"of these documents; kept for later ingests (default: as before; new documents "
+        f"{settings.default_classification})",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     paths = args.paths or [settings.policies_dir]
@@ -69,7 +84,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  - {Path(d.root or '', d.source)} ({d.document_id})", flush=True)
 
     try:
-        report = Ingestor(kb).ingest(
+        ingestor = Ingestor(kb)
+        if not args.dry_run:  # before the build, so a new chunk is never readable by more
+            ids = [document_id_for(rel) for _, rel in ingestor.discover(paths)]
+            corrections.state_access(kb, ids, args.scope, args.classification)
+        report = ingestor.ingest(
             paths,
             rebuild=args.rebuild,
             dry_run=args.dry_run,

@@ -24,6 +24,7 @@ FIELDS = {
     "decision_ref": index.DECISION_REF, "valid_from": index.VALID_FROM,
     "valid_to": index.VALID_TO, "review_by": index.REVIEW_BY, "owner": index.OWNER,
     "diary_no": index.DIARY_NO, "municipalities": index.MUNICIPALITIES,
+    "scope": index.SCOPE, "classification": index.CLASSIFICATION,
 }  # fmt: skip
 _LOCK = threading.Lock()
 
@@ -109,6 +110,30 @@ def apply(data_dir: Path, document_id: str, meta: DocumentMetadata) -> DocumentM
         return meta
 
 
-def payload(fields: dict[str, Any]) -> dict[str, Any]:
-    """Fields as chunk payload keys."""
-    return {FIELDS[name]: value for name, value in fields.items() if name in FIELDS}
+def payload(fields: dict[str, Any], default_classification: str) -> dict[str, Any]:
+    """Fields as chunk payload keys (access fields reset to nothing: their defaults)."""
+    out = {FIELDS[name]: value for name, value in fields.items() if name in FIELDS}
+    if index.SCOPE in out and not out[index.SCOPE]:
+        out[index.SCOPE] = [index.SHARED]
+    if index.CLASSIFICATION in out and not out[index.CLASSIFICATION]:
+        out[index.CLASSIFICATION] = default_classification
+    return out
+
+
+def state_access(
+    kb: Any, document_ids: list[str], scope: list[str] | None, classification: str | None
+) -> None:
+    """Who may read these documents, as stated by whoever ingests them: kept like a
+    correction (so every later ingest keeps it) and written into the current chunks."""
+    values: dict[str, Any] = {}
+    if scope is not None:
+        values["scope"] = [] if index.SHARED in scope else sorted(set(scope))
+    if classification is not None:
+        values["classification"] = classification
+    if not values:
+        return
+    data_dir = kb.settings.data_dir
+    for document_id in document_ids:
+        written = update(data_dir, document_id, values, {"scope": [], "classification": None})
+        with kb.write_lock:
+            kb.set_payload(document_id, payload(written, kb.settings.default_classification))

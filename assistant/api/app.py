@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.routing import Match
 
-from assistant.api import ask, documents, feedback, health, security
+from assistant.api import ask, audit, documents, feedback, health, security
 from assistant.api.ratelimit import RateLimiter
 from assistant.components import Components
 from assistant.llm import LLMUnavailableError
@@ -31,6 +31,9 @@ def create_app(settings: Settings | None = None, components: Components | None =
         app.state.components = components or Components.build(settings)
         for warning in security.weak_configuration(settings):
             log.warning("weak configuration: %s", warning)
+        if not settings.sign_in:
+            log.warning("sign-in is off (PA_OIDC_ISSUER not set): everyone who reaches the API "
+                        "is '%s' over every organisation", settings.local_role)  # fmt: skip
         log.info("assistant ready: answer mode %s", app.state.components.service.mode)
         yield
         if owned:
@@ -45,8 +48,9 @@ def create_app(settings: Settings | None = None, components: Components | None =
         lifespan=lifespan,
     )
     app.state.rate_limiter = RateLimiter.from_settings(settings)  # per app, never shared
+    app.state.auth = security.Authenticator(settings)
     # body limits per router (inside the middleware, so a 413 gets the JSON error body)
-    for module in (health, ask, feedback):
+    for module in (health, ask, feedback, audit):
         app.include_router(module.router, max_body_size=settings.max_request_bytes)
     # uploads only: the request may carry a whole file (PA_MAX_FILE_MB) plus the form around it
     upload_limit = int(settings.max_file_mb * 1_000_000) + settings.max_request_bytes

@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from assistant.access import Principal
 from assistant.api import security
-from assistant.api.deps import ComponentsDep
+from assistant.api.deps import ComponentsDep, require
 from assistant.api.ratelimit import AskRateLimit
 from assistant.llm import LLMUnavailableError
 from assistant.schemas import AskRequest, AskResponse
@@ -30,10 +31,11 @@ def checked(req: AskRequest, components: ComponentsDep) -> AskRequest:
 
 
 CheckedRequest = Annotated[AskRequest, Depends(checked)]
+Asker = Annotated[Principal, require("ask")]
 _ERRORS = {
-    **security.CROSS_SITE_REFUSED, **security.TOO_LARGE, **security.INVALID,
-    **security.RATE_LIMITED,
-    503: security.error("The language model or the knowledge base is not responding"),
+    **security.AUTH, **security.TOO_LARGE, **security.INVALID, **security.RATE_LIMITED,
+    503: security.error("The language model, the identity provider or the knowledge base is "
+                        "not responding"),
 }  # fmt: skip
 
 
@@ -44,8 +46,8 @@ _ERRORS = {
     responses=_ERRORS,
     dependencies=[AskRateLimit],
 )
-def ask(req: CheckedRequest, components: ComponentsDep) -> AskResponse:
-    return components.service.ask(req)
+def ask(req: CheckedRequest, components: ComponentsDep, user: Asker) -> AskResponse:
+    return components.service.ask(req, user)
 
 
 @router.post(
@@ -55,9 +57,11 @@ def ask(req: CheckedRequest, components: ComponentsDep) -> AskResponse:
     responses=security.as_json(_ERRORS),
     dependencies=[AskRateLimit],
 )
-def ask_stream(req: CheckedRequest, components: ComponentsDep) -> Iterator[ServerSentEvent]:
+def ask_stream(
+    req: CheckedRequest, components: ComponentsDep, user: Asker
+) -> Iterator[ServerSentEvent]:
     try:
-        for name, data in components.service.ask_stream(req):
+        for name, data in components.service.ask_stream(req, user):
             payload = data.model_dump() if hasattr(data, "model_dump") else data
             yield ServerSentEvent(event=name, data=payload)
     except LLMUnavailableError:

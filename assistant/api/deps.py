@@ -1,4 +1,4 @@
-"""Dependencies: the assembled components and the administrator key for write endpoints."""
+"""Dependencies: the assembled components, the user, and the permission an endpoint needs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from assistant.api.security import AdminAccess, require_admin
+from assistant.access import Principal
+from assistant.api.security import current_user, require
 from assistant.components import Components
 
 
@@ -15,6 +16,6 @@ def get_components(request: Request) -> Components:
 
 
 ComponentsDep = Annotated[Components, Depends(get_components)]
-WriteAccess = AdminAccess  # upload, delete, approve: the administrator key (security.py)
+UserDep = Annotated[Principal, Depends(current_user)]
 
-__all__ = ["ComponentsDep", "WriteAccess", "get_components", "require_admin"]
+__all__ = ["ComponentsDep", "UserDep", "current_user", "get_components", "require"]

@@ -1,15 +1,18 @@
 """POST /v1/feedback: correct / incorrect + comment on an answer (the comment is scrubbed).
 
-Open to chat users (no administrator key): it only stores a scrubbed rating in the audit
-trail and never changes answers. Cross-site browser requests are refused (security.py).
+Open to everyone who may ask: it only stores a scrubbed rating in the audit trail and never
+changes answers. Cross-site browser requests are refused (security.py).
 """
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, HTTPException
 
+from assistant.access import Principal
 from assistant.api import security
-from assistant.api.deps import ComponentsDep
+from assistant.api.deps import ComponentsDep, require
 from assistant.audit import UnknownAnswerError
 from assistant.schemas import FeedbackOut, FeedbackRequest, Redaction
 
@@ -22,10 +25,12 @@ router = APIRouter(prefix="/v1", tags=["feedback"])
     summary="Feedback on an answer",
     responses={
         404: security.error("Unknown answer id (or past retention)"),
-        **security.CROSS_SITE_REFUSED, **security.TOO_LARGE, **security.INVALID,
+        **security.AUTH, **security.TOO_LARGE, **security.INVALID,
     },
 )  # fmt: skip
-def feedback(req: FeedbackRequest, components: ComponentsDep) -> FeedbackOut:
+def feedback(
+    req: FeedbackRequest, components: ComponentsDep, _: Annotated[Principal, require("ask")]
+) -> FeedbackOut:
     scrubbed = components.scrubber.scrub(req.comment) if req.comment else None
     comment = scrubbed.text if scrubbed else ""
     redactions = (

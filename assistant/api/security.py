@@ -1,10 +1,14 @@
-"""Write protection: the administrator key, cross-site refusal, weak-configuration warnings.
+"""Access to endpoints: who the user is, what their role permits, cross-site refusal,
+weak-configuration warnings.
 
-- Write endpoints (upload, delete, approve) need the administrator key (``PA_API_KEY``) as
-  ``X-API-Key`` or ``Authorization: Bearer``; without a configured key they refuse (403), so
-  writes are never open by accident. Any missing, malformed or wrong key is a 401.
-- Feedback on an answer stays open to chat users: it only stores a scrubbed rating in the
-  audit trail and never changes what the assistant answers.
+- Every endpoint but health names the permission it needs (``require``; roles in
+  assistant/access.py). Signed-in users bring a provider token (assistant/api/auth.py).
+- The administrator key (``PA_API_KEY``) as ``X-API-Key`` or ``Authorization: Bearer`` is the
+  local administrator. With sign-in off, everyone else is the local user (``PA_LOCAL_ROLE``):
+  what needs more refuses with 401 (key configured) or 403 (no key: writes disabled). Any
+  malformed or wrong key or token is a 401.
+- Feedback on an answer is open to everyone who may ask: it only stores a scrubbed rating in
+  the audit trail and never changes what the assistant answers.
 - Every POST/DELETE from a browser on another site is refused (``Origin`` not the API's own
   and not in ``PA_ALLOWED_ORIGINS``, or ``Sec-Fetch-Site: cross-site``): a multipart upload
   is a CORS "simple request" that a hostile page could otherwise send.
@@ -23,6 +27,9 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant import access
+from assistant.access import Principal, Pseudonyms
+from assistant.api.auth import InvalidToken, NoRole, ProviderUnavailable, TokenVerifier
 from assistant.schemas import ErrorOut, ValidationErrorOut
 from ingest.settings import Settings
 
@@ -31,15 +38,35 @@ log = logging.getLogger("assistant.api")
 _api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="The administrator key (PA_API_KEY)."
 )
-_bearer = HTTPBearer(auto_error=False, description="The administrator key as a Bearer token.")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="The provider's token of a signed-in user (ID token, or an access token for "
+    "PA_OIDC_AUDIENCE), or the administrator key.",
+)
 
 WRITES_DISABLED = (
     "Writes are disabled: no administrator key is configured (set PA_API_KEY). / "
     "Skrivningar är avstängda: ingen administratörsnyckel är konfigurerad (ange PA_API_KEY)."
 )
 WRONG_KEY = "API key missing or wrong (X-API-Key). / API-nyckel saknas eller är fel."
+NOT_SIGNED_IN = "Sign-in required. / Du behöver logga in."
+INVALID_TOKEN = (
+    "The sign-in is invalid or has expired; sign in again. / "
+    "Inloggningen är ogiltig eller har gått ut; logga in igen."
+)
+NO_ROLE = (
+    "Your account has no role in the policy assistant. / "
+    "Ditt konto har ingen roll i policyassistenten; kontakta din administratör."
+)
+FORBIDDEN = "Your role may not do this. / Din roll får inte göra detta."
+OUT_OF_SCOPE = (
+    "The document belongs to another organisation than yours. / "
+    "Dokumentet tillhör en annan organisation än din."
+)
+PROVIDER_DOWN = "The sign-in service is not responding. / Inloggningstjänsten svarar inte."
 CROSS_SITE = "Cross-site request refused. / Begäran från en annan webbplats avvisades."
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 def _matches(given: str | None, expected: str) -> bool:
@@ -51,24 +78,65 @@ def _matches(given: str | None, expected: str) -> bool:
     )
 
 
-def require_admin(
+class Authenticator:
+    """Turns a request's credentials into a :class:`Principal` (assistant/api/auth.py)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.s = settings
+        self.verifier = (
+            TokenVerifier(settings, Pseudonyms(settings.data_dir)) if settings.sign_in else None
+        )
+
+    def user(self, api_key: str | None, bearer: str | None) -> Principal:
+        expected = self.s.api_key.get_secret_value() if self.s.api_key else None
+        if expected is not None and (_matches(api_key, expected) or _matches(bearer, expected)):
+            return access.administrator(self.s)
+        if api_key and expected is not None:  # a key that is not the administrator's
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, WRONG_KEY, headers=_CHALLENGE)
+        if self.verifier is None:  # (no key configured: writes answer "disabled", 403)
+            if bearer and expected is not None:
+                raise HTTPException(status.HTTP_401_UNAUTHORIZED, WRONG_KEY, headers=_CHALLENGE)
+            return access.local_user(self.s)
+        if not bearer:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, NOT_SIGNED_IN, headers=_CHALLENGE)
+        try:
+            return self.verifier.principal(bearer)
+        except InvalidToken as exc:
+            log.warning("token refused: %s", exc)
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, INVALID_TOKEN, headers={
+                "WWW-Authenticate": 'Bearer error="invalid_token"'}) from None  # fmt: skip
+        except NoRole:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, NO_ROLE) from None
+        except ProviderUnavailable as exc:
+            log.error("identity provider unavailable: %s", exc)
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, PROVIDER_DOWN) from None
+
+
+def current_user(
     request: Request,
     x_api_key: Annotated[str | None, Depends(_api_key_header)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
-) -> None:
-    """The administrator key is configured and was given (X-API-Key or Bearer)."""
-    expected = request.app.state.components.settings.api_key
-    if expected is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=WRITES_DISABLED)
-    secret = expected.get_secret_value()
-    token = bearer.credentials if bearer else None
-    if not (_matches(x_api_key, secret) or _matches(token, secret)):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, detail=WRONG_KEY, headers={"WWW-Authenticate": "Bearer"}
-        )
+) -> Principal:
+    """Who sends the request (cached on the request: several dependencies ask)."""
+    if getattr(request.state, "user", None) is None:
+        auth: Authenticator = request.app.state.auth
+        request.state.user = auth.user(x_api_key, bearer.credentials if bearer else None)
+    return request.state.user
 
 
-AdminAccess = Depends(require_admin)
+def require(permission: access.Permission) -> Any:
+    """A dependency: the user, who must have ``permission``."""
+
+    def check(request: Request, user: Annotated[Principal, Depends(current_user)]) -> Principal:
+        if user.may(permission):
+            return user
+        if user.subject == access.LOCAL:  # sign-in off, no key given: the key allows it
+            if request.app.state.auth.s.api_key is None:
+                raise HTTPException(status.HTTP_403_FORBIDDEN, WRITES_DISABLED)
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, WRONG_KEY, headers=_CHALLENGE)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, FORBIDDEN)
+
+    return Depends(check)
 
 
 class CrossSiteGuard:
@@ -156,6 +224,18 @@ def weak_configuration(settings: Settings) -> list[str]:
         )
     elif len(key) < 16:
         out.append("PA_API_KEY is shorter than 16 characters: use a long random key.")
+    if not settings.sign_in and not _loopback(settings.api_host):
+        out.append(
+            f"Sign-in is off (PA_OIDC_ISSUER is not set) and the API listens on "
+            f"{settings.api_host}: everyone who reaches it is '{settings.local_role}' over "
+            "every organisation's documents."
+        )
+    elif (
+        settings.sign_in
+        and not str(settings.oidc_issuer).startswith("https://")
+        and not _loopback(str(settings.oidc_issuer))
+    ):
+        out.append("PA_OIDC_ISSUER is not https://: tokens and keys travel without TLS.")
     if not settings.uploads_require_approval:
         out.append(
             "PA_UPLOADS_REQUIRE_APPROVAL is off: uploaded documents are used in answers "
@@ -207,9 +287,14 @@ INVALID = {
 TOO_LARGE = {413: error("The request body is larger than the limit")}
 CROSS_SITE_REFUSED = {403: error("Cross-site request refused (Origin not allowed)")}
 BUSY = {503: error("The knowledge base is busy or unavailable")}
-ADMIN = {
-    401: error("The administrator key is missing, malformed or wrong"),
-    403: error("No administrator key is configured (writes disabled), or cross-site request"),
+AUTH = {
+    401: error("Not signed in, or the token or key is malformed, wrong or expired"),
+    403: error(
+        "The role may not do this (or not for this organisation's document), the "
+        "account has no role, writes are disabled (no key configured), or cross-site "
+        "request"
+    ),
+    503: error("The identity provider or the knowledge base is not responding"),
 }
 NOT_FOUND = {404: error("No such document")}
 RATE_LIMITED = {

@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     rows = [("interpreter", _status()["VmRSS"])]
 
+    from assistant.access import unrestricted
     from assistant.components import Components
     from assistant.schemas import AskRequest
     from eval.bench.query import _grow, _questions
@@ -53,17 +54,18 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, data_dir=Path(tmp))
         components = Components.build(settings)
+        everyone = unrestricted(settings)
         try:
             rows.append(("Components.build (empty store)", _status()["VmRSS"]))
             Ingestor(components.kb).ingest([ROOT / "policies"])
             n = components.kb.count()
             rows.append((f"ingested policies/ ({n} chunks)", _status()["VmRSS"]))
-            components.service.ask(AskRequest(question=question))
+            components.service.ask(AskRequest(question=question), everyone)
             rows.append(("after the first answer", _status()["VmRSS"]))
             disk_small = _du(settings.qdrant_location)
             n = _grow(components, args.chunks)
             rows.append((f"grown to {n} chunks", _status()["VmRSS"]))
-            components.service.ask(AskRequest(question=question))
+            components.service.ask(AskRequest(question=question), everyone)
             rows.append((f"answer at {n} chunks", _status()["VmRSS"]))
             disk_large = _du(settings.qdrant_location)
         finally:

@@ -8,6 +8,7 @@ import pytest
 
 from assistant.audit import AuditLog, UnknownAnswerError
 from assistant.schemas import AskResponse
+from tests.conftest import EVERYONE
 
 
 def _answer(i: int) -> AskResponse:
@@ -25,11 +26,11 @@ def _ids(log: AuditLog) -> list[str]:
 def test_the_answer_cap_drops_the_oldest_with_their_feedback(tmp_path: Path):
     log = AuditLog(tmp_path / "audit.sqlite3", retention_days=90, max_answers=3)
     for i in range(3):
-        log.record_answer(_answer(i))
+        log.record_answer(_answer(i), EVERYONE)
     log.record_feedback("a0", "correct", "", [])
     log.record_feedback("a2", "incorrect", "fel paragraf", [])
     for i in range(3, 6):
-        log.record_answer(_answer(i))
+        log.record_answer(_answer(i), EVERYONE)
     assert _ids(log) == ["a3", "a4", "a5"]
     assert "a0" not in log.dump() and "fel paragraf" not in log.dump()
     with pytest.raises(UnknownAnswerError):
@@ -41,6 +42,6 @@ def test_the_answer_cap_drops_the_oldest_with_their_feedback(tmp_path: Path):
 
 def test_retention_zero_keeps_nothing(tmp_path: Path):
     log = AuditLog(tmp_path / "audit.sqlite3", retention_days=0)
-    log.record_answer(_answer(1))
+    log.record_answer(_answer(1), EVERYONE)
     assert log.dump() == ""
     log.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 from assistant.retrieval import Filters, Retriever, current_first
 from ingest.pipeline import Ingestor, document_id_for
 from ingest.store import KnowledgeBase
+from tests.conftest import EVERYONE
 
 DOC = """# {title}
 
@@ -41,9 +42,9 @@ def test_an_expired_document_goes_after_its_current_counterpart(kb: KnowledgeBas
     retriever = Retriever(kb, kb.settings)
     question = "Hur många tecken ska lösenord till e-posten ha?"
     old, new, other = (document_id_for(n) for n in ("gammal.md", "ny.md", "annan.md"))
-    docs = [h.document_id for h in retriever.search(question, top_k=10).hits]
+    docs = [h.document_id for h in retriever.search(question, top_k=10, user=EVERYONE).hits]
     assert docs.index(new) < docs.index(old)
-    hits = retriever.search(question, top_k=10).hits
+    hits = retriever.search(question, top_k=10, user=EVERYONE).hits
     old_first = sorted(hits, key=lambda h: h.document_id != old)  # whatever the ranking
     order = [h.document_id for h in current_first(old_first, date.today())]
     assert order.index(new) < order.index(old)
@@ -54,6 +55,7 @@ def test_an_expired_document_goes_after_its_current_counterpart(kb: KnowledgeBas
     assert [h.id for h in current_first(old_first, date(2020, 6, 1))] == [
         h.id for h in old_first
     ]  # before 2021 nothing had expired
+    in_2020 = Filters(as_of=date(2020, 6, 1))
     then = {h.document_id for h in retriever.search(
-        question, top_k=10, filters=Filters(as_of=date(2020, 6, 1))).hits}  # fmt: skip
+        question, top_k=10, filters=in_2020, user=EVERYONE).hits}  # fmt: skip
     assert old in then and new not in then  # the new one was adopted in 2024

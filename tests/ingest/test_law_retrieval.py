@@ -20,7 +20,7 @@ from ingest.laws import LAW_ORIGIN, build_document
 from ingest.pipeline import Ingestor
 from ingest.statutes import parse_units as statute_units
 from ingest.store import KnowledgeBase
-from tests.conftest import POLICIES, make_settings
+from tests.conftest import EVERYONE, POLICIES, make_settings
 from tests.ingest.test_statutes import riksdagen_text
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
@@ -72,7 +72,7 @@ def retriever(law_kb):
     ],
 )
 def test_named_unit_ranks_first(retriever, question, unit):
-    result = retriever.search(question, top_k=5)
+    result = retriever.search(question, top_k=5, user=EVERYONE)
     first = result.hits[0]
     assert unit in first.payload[index.UNIT_REFS], (question, first.section_path)
     assert first.id in result.exact
@@ -81,7 +81,7 @@ def test_named_unit_ranks_first(retriever, question, unit):
 
 
 def test_exact_paragraf_is_exactly_that_paragraf(retriever):
-    first = retriever.search("3 kap. 5 § dataskyddslagen", top_k=3).hits[0]
+    first = retriever.search("3 kap. 5 § dataskyddslagen", top_k=3, user=EVERYONE).hits[0]
     assert first.payload[index.UNIT_REFS] == ["sfs2018:218:3kap5§"]
     assert first.payload[index.ACT] == "sfs2018:218"
     assert first.payload[index.DOC_TYPE] == "lag"
@@ -90,9 +90,11 @@ def test_exact_paragraf_is_exactly_that_paragraf(retriever):
 
 
 def test_questions_without_references_are_unchanged(retriever):
-    result = retriever.search("Hur snabbt ska en personuppgiftsincident anmälas?", top_k=5)
+    result = retriever.search(
+        "Hur snabbt ska en personuppgiftsincident anmälas?", top_k=5, user=EVERYONE
+    )
     assert result.exact == []
-    missing = retriever.search("Vad säger artikel 99?", top_k=5)  # not in this index
+    missing = retriever.search("Vad säger artikel 99?", top_k=5, user=EVERYONE)  # not in this index
     assert missing.exact == []
 
 
@@ -103,7 +105,8 @@ def test_policy_citing_article_33_links_to_the_gdpr_article(law_kb, tmp_path):
             AskRequest(
                 question="Hur snabbt ska en personuppgiftsincident anmälas till IMY?",
                 filters={"doc_types": ["riktlinje"]},
-            )
+            ),
+            EVERYONE,
         )
     finally:
         components.audit.close()

@@ -14,7 +14,7 @@ from assistant.schemas import AskRequest
 from ingest import index
 from ingest.pipeline import Ingestor
 from ingest.store import KnowledgeBase
-from tests.conftest import POLICIES, copy_policies, make_settings
+from tests.conftest import EVERYONE, POLICIES, copy_policies, make_settings
 
 QUESTIONS = [
     "Hur långt måste ett lösenord vara?",
@@ -27,7 +27,7 @@ QUESTIONS = [
 def _answers(components: Components) -> list[tuple[str, str, list[str]]]:
     out = []
     for q in QUESTIONS:
-        r = components.service.ask(AskRequest(question=q))
+        r = components.service.ask(AskRequest(question=q), EVERYONE)
         out.append((r.band, r.answer, [c.chunk_id for c in r.citations if c.cited]))
     return out
 
@@ -91,7 +91,8 @@ def test_a_collection_made_before_sentence_vectors_still_answers(tmp_path: Path,
     try:
         assert not kb.sentences
         assert Ingestor(kb).ingest([POLICIES]).ok
-        response = Components.build(settings, kb=kb).service.ask(AskRequest(question=QUESTIONS[0]))
+        service = Components.build(settings, kb=kb).service
+        response = service.ask(AskRequest(question=QUESTIONS[0]), EVERYONE)
         assert response.band == "answered" and "tecken" in response.answer
     finally:
         kb.close()

@@ -34,18 +34,49 @@ def _icon() -> Image.Image:
     return icon
 
 
+def sign_in_page() -> None:
+    """Before anything else when sign-in is on: only the button to the provider."""
+    st.title("Höglandets policyassistent")
+    st.write("Logga in med ditt konto i kommunen för att ställa frågor om policyer och GDPR.")
+    if st.button("Logga in", type="primary", icon=":material/login:"):
+        st.login()
+    st.stop()
+
+
+def user_box(me: dict | None) -> None:
+    """Who is signed in (role, organisations), or that sign-in is off."""
+    if me is None:
+        error = st.session_state.get("me_error")
+        st.warning(getattr(error, "message", "Tjänsten kunde inte säga vem du är."),
+                   icon=":material/person_off:")  # fmt: skip
+        if shared.sign_in_enabled() and st.button("Logga ut"):
+            st.logout()
+        return
+    orgs = "alla organisationer" if me["every_organisation"] else (
+        ", ".join(me["organisations"]) or "ingen organisation")  # fmt: skip
+    if me["signed_in"]:
+        st.caption(f"Inloggad som **{me['role']}** · {orgs}")
+        if st.button("Logga ut", icon=":material/logout:"):
+            st.logout()
+    else:
+        st.caption(f"Inloggning är avstängd: alla som når tjänsten har rollen **{me['role']}** "
+                   f"och ser {orgs}s dokument.")  # fmt: skip
+
+
 st.set_page_config(page_title="Policyassistenten", page_icon=_icon(), layout="wide")
-navigation = st.navigation(
-    [
-        st.Page(VIEWS / "chatt.py", title="Fråga", icon=":material/chat:", default=True),
-        st.Page(VIEWS / "granskning.py", title="Granskning", icon=":material/gavel:"),
-        st.Page(VIEWS / "dokument.py", title="Dokument", icon=":material/description:"),
-    ]
-)
+if shared.sign_in_enabled() and not st.user.is_logged_in:
+    sign_in_page()
+me = shared.me()
+pages = [st.Page(VIEWS / "chatt.py", title="Fråga", icon=":material/chat:", default=True)]
+if me is None or "review" in me["permissions"]:  # the API refuses what the role may not
+    pages.append(st.Page(VIEWS / "granskning.py", title="Granskning", icon=":material/gavel:"))
+pages.append(st.Page(VIEWS / "dokument.py", title="Dokument", icon=":material/description:"))
+navigation = st.navigation(pages)
 shared.inject_css()
 with st.sidebar:
     st.markdown("**Höglandets policyassistent**")
     st.caption("Aneby · Eksjö · Nässjö · Sävsjö · Vetlanda · Höglandsförbundet")
+    user_box(me)
 try:
     navigation.run()
 except Exception:  # never a traceback for the user (st.rerun/st.stop are BaseExceptions)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import httpx
 
 DEFAULT_URL = "http://127.0.0.1:8000"
-Context = Literal["ask", "documents", "upload", "delete", "feedback", "status", "correct"]
+Context = Literal["ask", "documents", "upload", "delete", "feedback", "status", "correct", "me"]
 Band = Literal["answered", "uncertain", "refused"]
 BANDS: tuple[Band, ...] = ("answered", "uncertain", "refused")
 
@@ -151,12 +151,28 @@ class Document(TypedDict):
     adopted: str | None
     lifecycle: NotRequired[Lifecycle]
     municipalities: NotRequired[list[str]]
+    scope: NotRequired[list[str]]  # organisations whose users may read it; [] = shared
+    classification: NotRequired[str]  # öppen, intern, begränsad
     corrected: NotRequired[list[str]]  # fields an administrator corrected
     chunks: int
     origin: str
     review: NotRequired[str | None]  # "pending" = ej granskad (not used in answers)
     flags: NotRequired[list[str]]  # "citation_markers", "instructions"
     ingested_at: str | None
+
+
+class Me(TypedDict):
+    """``GET /v1/me``: who the API takes the caller to be."""
+
+    sign_in: bool
+    signed_in: bool
+    user: str  # pseudonymous id
+    role: str
+    roles: list[str]
+    organisations: list[str]
+    every_organisation: bool
+    classifications: list[str]
+    permissions: list[str]  # ask, review, upload, correct, approve, delete, export
 
 
 class Version(TypedDict):
@@ -220,6 +236,8 @@ TIMEOUT = "Tjänsten svarade inte i tid. Försök igen om en stund."
 UNAUTHORIZED = (
     "Åtgärden kräver en API-nyckel. Be administratören att ange PA_API_KEY för gränssnittet."
 )
+SIGNED_OUT = "Din inloggning har gått ut eller gäller inte längre. Logga ut och logga in igen."
+FORBIDDEN = "Din roll får inte göra detta."
 INTERRUPTED = "Svaret avbröts innan det var klart. Försök igen."
 NO_ANSWER = (
     "Tjänsten avslutade svaret utan innehåll. Kontrollera att frågan inte är för lång "
@@ -263,6 +281,10 @@ def error_for_status(status: int, detail: object, context: Context) -> ApiError:
         return ApiError("unreachable", UNREACHABLE, status)
     if status == 504:
         return ApiError("timeout", TIMEOUT, status)
+    if status == 401 and "logga in" in sv.lower():  # a token: expired, invalid, none
+        return ApiError("signed_out", SIGNED_OUT, status)
+    if status == 403 and sv and "nyckel" not in sv.lower():  # a role or organisation refusal
+        return ApiError("forbidden", sv, status)
     if status in (401, 403):
         return ApiError("unauthorized", UNAUTHORIZED, status)
     if status == 413:
@@ -331,7 +353,8 @@ def parse_sse(lines: Iterator[str]) -> Iterator[tuple[str, str]]:
 
 
 class ApiClient:
-    """The API at ``base_url``; ``api_key`` is sent as ``X-API-Key`` on write calls."""
+    """The API at ``base_url``; ``token`` (the signed-in user's ID token) is sent as a bearer
+    token on every call, else ``api_key`` as ``X-API-Key`` on write calls."""
 
     def __init__(
         self,
@@ -339,9 +362,11 @@ class ApiClient:
         api_key: str | None = None,
         timeout: float = 120.0,
         connect_timeout: float = 5.0,
+        token: str | None = None,
     ) -> None:
         self.base_url = (base_url or DEFAULT_URL).rstrip("/")
         self.api_key = api_key or None
+        self.token = token or None
         self.timeout = httpx.Timeout(timeout, connect=connect_timeout)
 
     @classmethod
@@ -350,6 +375,8 @@ class ApiClient:
         return cls(os.environ.get("PA_API_URL") or DEFAULT_URL, os.environ.get("PA_API_KEY"))
 
     def _headers(self, write: bool) -> dict[str, str]:
+        if self.token:
+            return {"Authorization": f"Bearer {self.token}"}
         return {"X-API-Key": self.api_key} if write and self.api_key else {}
 
     def _request(self, method: str, path: str, context: Context, **kwargs: Any) -> Any:
@@ -371,6 +398,10 @@ class ApiClient:
             ) from None
 
     # --- reading ------------------------------------------------------------------------
+
+    def me(self) -> Me:
+        """Who the API takes this client to be: role, organisations, permissions."""
+        return self._request("GET", "/v1/me", "me")
 
     def ready(self) -> dict[str, Any]:
         """``GET /readyz``: ``{"ready": bool, "answer_mode": …, "chunks": …}``."""
@@ -439,7 +470,7 @@ class ApiClient:
         started = False
         try:
             with (
-                httpx.Client(timeout=self.timeout) as http,
+                httpx.Client(timeout=self.timeout, headers=self._headers(False)) as http,
                 http.stream("POST", f"{self.base_url}/v1/ask/stream", json=body) as response,
             ):
                 if response.status_code >= 400:

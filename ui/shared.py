@@ -1,25 +1,60 @@
-"""Streamlit helpers shared by the pages: the client, cached reads, session state."""
+"""Streamlit helpers shared by the pages: sign-in, the client, cached reads, session state."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import streamlit as st
 
-from ui.client import Answer, ApiClient, ApiError, Document, Turn
+from ui.client import Answer, ApiClient, ApiError, Document, Me, Turn
 from ui.render import CSS, REF_SCRIPT
 
 HISTORY_TURNS = 10  # the API accepts at most 20
 
 
+def sign_in_enabled() -> bool:
+    """Users sign in through the organisation's identity provider (PA_OIDC_ISSUER is set;
+    ``python -m ui`` gives Streamlit the provider's settings)."""
+    return bool(os.environ.get("PA_OIDC_ISSUER"))
+
+
+def token() -> str | None:
+    """The signed-in user's ID token (what the API checks), None when not signed in."""
+    if not sign_in_enabled() or not st.user.is_logged_in:
+        return None
+    return st.user.tokens.get("id")
+
+
 def client() -> ApiClient:
-    """The API client, configured from the environment (PA_API_URL, PA_API_KEY)."""
-    return ApiClient.from_env()
+    """The API client (PA_API_URL) as this browser session's user."""
+    base = ApiClient.from_env()
+    return ApiClient(base.base_url, base.api_key, token=token())
+
+
+def me() -> Me | None:
+    """Who the API takes this session's user to be (asked once per token), None on error."""
+    key = ("me", token())
+    if st.session_state.get("me_for") != key:
+        try:
+            st.session_state["me"] = client().me()
+        except ApiError as exc:
+            st.session_state["me_error"] = exc
+            return None
+        st.session_state["me_for"] = key
+        st.session_state.pop("me_error", None)
+    return st.session_state["me"]
+
+
+def may(permission: str) -> bool:
+    """Whether this session's user has ``permission`` (ask, review, upload, approve …)."""
+    user = me()
+    return bool(user) and permission in user["permissions"]
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def _documents(base_url: str) -> list[Document]:
-    return ApiClient(base_url).documents()
+def _documents(base_url: str, user_token: str | None) -> list[Document]:
+    return ApiClient(base_url, token=user_token).documents()  # each user sees their own
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -30,7 +65,7 @@ def _ready(base_url: str) -> dict[str, Any]:
 def documents() -> tuple[list[Document], str | None]:
     """Ingested documents (cached for 30 s) and a Swedish error message, if any."""
     try:
-        return _documents(client().base_url), None
+        return _documents(client().base_url, token()), None
     except ApiError as exc:
         return [], exc.message
 

@@ -15,6 +15,7 @@ from assistant.api.ratelimit import RateLimiter
 from assistant.components import Components
 from assistant.llm import LLMUnavailableError
 from assistant.pii import PiiScrubError
+from ingest import index
 from ingest.settings import Settings, get_settings
 from ingest.store import StoreBusyError
 
@@ -123,14 +124,39 @@ def create_app(settings: Settings | None = None, components: Components | None =
 
 
 def _document_limits(app: FastAPI, settings: Settings) -> None:
-    """OpenAPI states the configured limits the handlers enforce (question length)."""
+    """OpenAPI states the configured limits the handlers enforce (question length, the
+    organisations and classifications a document can have) and, with sign-in off, that
+    credentials are optional (a request without them is the local user)."""
     plain = app.openapi
+
+    def choices(prop: dict, values: list[str]) -> None:
+        for branch in prop.get("anyOf", [prop]):
+            target = branch.get("items", branch) if branch.get("type") == "array" else branch
+            if target.get("type") == "string":
+                target.pop("minLength", None), target.pop("maxLength", None)
+                target["enum"] = values
 
     def openapi() -> dict:
         if app.openapi_schema is None:
             schema = plain()
-            question = schema["components"]["schemas"]["AskRequest"]["properties"]["question"]
-            question["maxLength"] = settings.max_question_chars
+            models = schema["components"]["schemas"]
+            models["AskRequest"]["properties"]["question"]["maxLength"] = (
+                settings.max_question_chars
+            )
+            scopes = [*settings.organisations, index.SHARED]
+            for name in ("MetadataCorrection", "Body_upload_v1_documents_post"):
+                choices(models[name]["properties"]["scope"], scopes)
+                choices(models[name]["properties"]["classification"], settings.classifications)
+            form = models["Body_upload_v1_documents_post"]["properties"]
+            for key in ("scope", "classification"):  # a form field is absent, never null
+                prop = form[key]
+                kept = [b for b in prop.pop("anyOf", []) if b.get("type") != "null"]
+                prop.update(kept[0] if kept else {})
+            if not settings.sign_in:
+                for item in schema["paths"].values():
+                    for operation in item.values():
+                        if operation.get("security"):
+                            operation["security"] = [{}, *operation["security"]]
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -28,7 +28,7 @@ from assistant.uploads import recover_uploads
 from ingest import index
 from ingest.pipeline import Ingestor, document_id_for
 from ingest.store import KnowledgeBase
-from tests.conftest import ROOT, make_settings
+from tests.conftest import EVERYONE, ROOT, make_settings
 from tests.ingest import reingest_worker as worker
 
 PASSWORD = document_id_for("losenord.md")
@@ -93,7 +93,9 @@ def _one_version_each(kb: KnowledgeBase) -> None:
         assert len(payloads) == payloads[0][index.CHUNK_COUNT], f"{doc} is incomplete"
     visible = sum(len(v) for (doc, gen), v in grouped.items() if current.get(doc) == gen)
     assert visible == kb.count()
-    texts = [h.text for h in Retriever(kb, kb.settings).search(QUESTION, top_k=10).hits]
+    texts = [
+        h.text for h in Retriever(kb, kb.settings).search(QUESTION, top_k=10, user=EVERYONE).hits
+    ]
     both = any("minst 12" in t for t in texts) and any("minst 16" in t for t in texts)
     assert not both, "two versions of the password rule are searchable"
 
@@ -124,7 +126,10 @@ def test_kill_between_write_new_and_delete_old_shows_one_version(
     assert proc.returncode == -signal.SIGKILL, out
     kb = KnowledgeBase(make_settings(data), embedder=embedder)
     try:
-        texts = [h.text for h in Retriever(kb, kb.settings).search(QUESTION, top_k=10).hits]
+        texts = [
+            h.text
+            for h in Retriever(kb, kb.settings).search(QUESTION, top_k=10, user=EVERYONE).hits
+        ]
         assert not (any("minst 12" in t for t in texts) and any("minst 16" in t for t in texts))
         doc = kb.document(PASSWORD)
         assert doc is not None and doc.complete and doc.stored_chunks == doc.chunk_count

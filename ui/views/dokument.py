@@ -1,7 +1,9 @@
-"""Documents page: what is ingested (origin, review, version, chunks), upload and approval.
+"""Documents page: what is ingested (origin, review, version, chunks, who may read it),
+upload and approval.
 
-Writes need the administrator key, asked for once per browser session (``st.session_state``):
-the interface never sends a server-side key on behalf of every user.
+With sign-in, the signed-in user's role decides what they may write (the API checks it).
+Without, writes need the administrator key, asked for once per browser session
+(``st.session_state``): the interface never sends a server-side key on behalf of every user.
 """
 
 from __future__ import annotations
@@ -27,9 +29,19 @@ JOB = "upload_job"  # the upload job being waited for (cancel button)
 
 
 def admin_client() -> ApiClient | None:
-    """A client with this browser session's administrator key, None without one."""
+    """A client for writes: the signed-in user's, else one with this browser session's
+    administrator key, None without either."""
+    if shared.sign_in_enabled():
+        return shared.client()
     key = st.session_state.get(KEY)
     return ApiClient(shared.client().base_url, api_key=key) if key else None
+
+
+def readers(d: dict[str, Any]) -> str:
+    """Who may read the document: its organisations (or all) and its classification."""
+    scope = ", ".join(d.get("scope") or []) or "alla"
+    level = d.get("classification")
+    return f"{scope} · {level}" if level else scope
 
 
 def origin_badge(d: dict[str, Any]) -> str:
@@ -40,7 +52,9 @@ def origin_badge(d: dict[str, Any]) -> str:
 
 
 def key_form() -> None:
-    """Ask for the administrator key once per browser session."""
+    """Ask for the administrator key once per browser session (not with sign-in)."""
+    if shared.sign_in_enabled():
+        return
     if st.session_state.get(KEY):
         col, button = st.columns([4, 1])
         col.caption("Administratörsnyckeln är angiven för den här webbläsarsessionen.")
@@ -78,6 +92,7 @@ def document_table() -> None:
             "Ansvarig": (d.get("lifecycle") or {}).get("owner") or "–",
             "Avsnitt": d["chunks"],
             "Fil": d["source"],
+            "Får läsas av": readers(d),
             "Ursprung": origin_badge(d),
             "Flaggor": ", ".join(FLAGS.get(f, f) for f in d.get("flags") or []) or "–",
             "Inläst": (d["ingested_at"] or "")[:16].replace("T", " "),
@@ -95,11 +110,16 @@ def document_table() -> None:
     pending = [d for d in docs if d.get("review") == "pending"]
     flagged = [d for d in docs if "instructions" in (d.get("flags") or [])
                and d.get("review") != "approved"]  # fmt: skip
-    if pending or flagged:
+    if (pending or flagged) and _may("approve"):
         review_section(pending, flagged)
     chosen = version_history(docs)
-    if chosen is not None:
+    if chosen is not None and _may("correct"):
         correction_form(next(d for d in docs if d["document_id"] == chosen))
+
+
+def _may(permission: str) -> bool:
+    """With sign-in, what the role allows; without, the key form decides at the API."""
+    return not shared.sign_in_enabled() or shared.may(permission)
 
 
 def version_history(docs: list[dict[str, Any]]) -> str | None:
@@ -147,6 +167,7 @@ CORRECTABLE = [
     ("owner", "Dokumentansvarig", None), ("diary_no", "Diarienummer", None),
 ]  # fmt: skip
 ORGANISATIONS = ["Aneby", "Eksjö", "Nässjö", "Sävsjö", "Vetlanda", "Höglandsförbundet"]
+CLASSIFICATIONS = ["öppen", "intern", "begränsad"]
 
 
 def _current(d: dict[str, Any], name: str) -> str:
@@ -167,6 +188,16 @@ def correction_form(d: dict[str, Any]) -> None:
             given = {name: st.text_input(label, value=_current(d, name), help=tip)
                      for name, label, tip in CORRECTABLE}  # fmt: skip
             orgs = st.multiselect("Gäller för", ORGANISATIONS, default=d.get("municipalities"))
+            scope = st.multiselect(
+                "Får läsas av", ORGANISATIONS, default=d.get("scope") or [],
+                help="Användare i dessa organisationer ser dokumentet; tomt = alla.",
+            )  # fmt: skip
+            levels = (shared.me() or {}).get("classifications") or CLASSIFICATIONS
+            level = st.selectbox(
+                "Informationsklass", levels,
+                index=levels.index(d["classification"]) if d.get("classification") in levels
+                else 0,
+            )  # fmt: skip
             reset = st.multiselect("Återställ", d.get("corrected") or [])
             submitted = st.form_submit_button("Spara rättelsen")
         if submitted:
@@ -175,6 +206,10 @@ def correction_form(d: dict[str, Any]) -> None:
             }
             if sorted(orgs) != sorted(d.get("municipalities") or []):
                 values["municipalities"] = orgs
+            if sorted(scope) != sorted(d.get("scope") or []):
+                values["scope"] = scope or ["alla"]
+            if level != d.get("classification"):
+                values["classification"] = level
             correct(d["document_id"], values, reset)
 
 
@@ -227,7 +262,7 @@ def approve(document_id: str) -> None:
 
 
 def _write_error(exc: ApiError) -> str:
-    if exc.kind == "unauthorized":
+    if exc.kind == "unauthorized" and not shared.sign_in_enabled():
         return (
             "Administratörsnyckeln saknas eller är fel (eller så har tjänsten ingen nyckel "
             "konfigurerad). Ange nyckeln från datamappens fil admin-key."
@@ -321,20 +356,27 @@ st.title("Dokument")
 st.caption("Styrdokumenten som assistenten svarar utifrån.")
 cancel()
 document_table()
-st.subheader("Ladda upp dokument")
-key_form()
-with st.form("upload", clear_on_submit=True):
-    chosen = st.file_uploader(
-        "Välj en eller flera filer (PDF, DOCX, HTML, Markdown, TXT)",
-        type=FILE_TYPES,
-        accept_multiple_files=True,
-        max_upload_size=25,
-    )
-    submitted = st.form_submit_button("Ladda upp och läs in", type="primary")
-if submitted and chosen:
-    st.session_state["upload_results"] = upload(chosen)
-    st.rerun()
-elif submitted:
-    st.warning("Välj minst en fil först.")
-if results := st.session_state.pop("upload_results", None):
-    show_results(results)
+
+
+def upload_section() -> None:
+    st.subheader("Ladda upp dokument")
+    key_form()
+    with st.form("upload", clear_on_submit=True):
+        chosen = st.file_uploader(
+            "Välj en eller flera filer (PDF, DOCX, HTML, Markdown, TXT)",
+            type=FILE_TYPES,
+            accept_multiple_files=True,
+            max_upload_size=25,
+        )
+        submitted = st.form_submit_button("Ladda upp och läs in", type="primary")
+    if submitted and chosen:
+        st.session_state["upload_results"] = upload(chosen)
+        st.rerun()
+    elif submitted:
+        st.warning("Välj minst en fil först.")
+    if results := st.session_state.pop("upload_results", None):
+        show_results(results)
+
+
+if _may("upload"):  # a role that may only read sees the list
+    upload_section()

@@ -215,6 +215,12 @@ class Settings(BaseSettings):
         description="OpenID Connect issuer URL (its /.well-known/openid-configuration is read); "
         "unset = sign-in is off: everyone who reaches the API has PA_LOCAL_ROLE.",
     )
+    oidc_discovery_url: str | None = Field(
+        None,
+        description="Where the API and UI servers read the discovery document when the "
+        "issuer's address is not reachable from them (containers: Keycloak's internal URL); "
+        "unset = the issuer's /.well-known/openid-configuration. Its issuer must still match.",
+    )
     oidc_client_id: str = Field("policyassistent", description="The UI's client id.")
     oidc_client_secret: SecretStr | None = Field(None, description="The UI's client secret.")
     oidc_client_secret_file: Path | None = Field(
@@ -279,7 +285,7 @@ class Settings(BaseSettings):
         None, description="Text file, one name or term per line, always removed."
     )
 
-    @field_validator("qdrant_url", "oidc_issuer", mode="before")
+    @field_validator("qdrant_url", "oidc_issuer", "oidc_discovery_url", mode="before")
     @classmethod
     def _empty_url_is_none(cls, v: object) -> object:
         return None if v in ("", None) else v

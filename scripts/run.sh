@@ -32,9 +32,8 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 if [ -f ui/app.py ]; then
-  env -u PA_API_KEY PA_API_URL="http://127.0.0.1:$PORT" streamlit run ui/app.py --server.port "$UI_PORT" \
-    --server.address "${PA_UI_HOST:-127.0.0.1}" --server.headless true \
-    --browser.gatherUsageStats false &
+  env -u PA_API_KEY PA_API_URL="http://127.0.0.1:$PORT" python -m ui --server.port "$UI_PORT" \
+    --server.address "${PA_UI_HOST:-127.0.0.1}" --server.headless true &
   UI_PID=$!
   echo "Chatten:  http://127.0.0.1:$UI_PORT"
 fi

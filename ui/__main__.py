@@ -3,7 +3,8 @@
 With ``PA_OIDC_ISSUER`` set, Streamlit's sign-in (``st.login``) is configured first: a
 secrets file in the data folder (mode 600) names the provider's discovery document, the
 client id and secret (``PA_OIDC_CLIENT_ID``, ``PA_OIDC_CLIENT_SECRET`` or
-``PA_OIDC_CLIENT_SECRET_FILE``), the redirect address (``PA_UI_URL`` + ``/oauth2callback``)
+``PA_OIDC_CLIENT_SECRET_FILE``; ``PA_OIDC_DISCOVERY_URL`` if the issuer's address is not
+reachable from this server), the redirect address (``PA_UI_URL`` + ``/oauth2callback``)
 and a cookie secret kept in the data folder. The ID token is exposed to the interface,
 which sends it to the API with every call. The UI reads only environment variables: it
 talks to the rest of the product over HTTP.
@@ -51,7 +52,8 @@ def auth_secrets(env: dict[str, str]) -> str | None:
         "cookie_secret": env.get("PA_UI_COOKIE_SECRET") or _secret_file(data_dir / "ui-cookie"),
         "client_id": env.get("PA_OIDC_CLIENT_ID") or "policyassistent",
         "client_secret": client_secret.strip(),
-        "server_metadata_url": f"{issuer}/.well-known/openid-configuration",
+        "server_metadata_url": env.get("PA_OIDC_DISCOVERY_URL")
+        or f"{issuer}/.well-known/openid-configuration",
     }
     lines = ["[auth]", *(f"{k} = {json.dumps(v)}" for k, v in values.items())]
     lines += ['expose_tokens = ["id"]', "", "[auth.client_kwargs]", 'scope = "openid profile"']

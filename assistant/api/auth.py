@@ -71,7 +71,9 @@ class TokenVerifier:
         with self._lock:
             stale = time.monotonic() - self._fetched > _REFETCH_S
             if self._keys is None or (refresh and stale):
-                meta = self._get(f"{self.issuer}/.well-known/openid-configuration")
+                meta = self._get(
+                    self.s.oidc_discovery_url or f"{self.issuer}/.well-known/openid-configuration"
+                )
                 if str(meta.get("issuer", "")).rstrip("/") != self.issuer:
                     raise ProviderUnavailable("the discovery document names another issuer")
                 try:

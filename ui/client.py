@@ -17,7 +17,9 @@ from urllib.parse import quote
 import httpx
 
 DEFAULT_URL = "http://127.0.0.1:8000"
-Context = Literal["ask", "documents", "upload", "delete", "feedback", "status", "correct", "me"]
+Context = Literal[
+    "ask", "documents", "upload", "delete", "feedback", "status", "correct", "me", "audit"
+]
 Band = Literal["answered", "uncertain", "refused"]
 BANDS: tuple[Band, ...] = ("answered", "uncertain", "refused")
 
@@ -402,6 +404,11 @@ class ApiClient:
     def me(self) -> Me:
         """Who the API takes this client to be: role, organisations, permissions."""
         return self._request("GET", "/v1/me", "me")
+
+    def audit_answers(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest answers of the audit trail the user may review (jurist: users of their
+        organisations), newest first: redacted text and pseudonyms only."""
+        return self._request("GET", "/v1/audit/answers", "audit", params={"limit": limit})
 
     def ready(self) -> dict[str, Any]:
         """``GET /readyz``: ``{"ready": bool, "answer_mode": …, "chunks": …}``."""

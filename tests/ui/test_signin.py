@@ -148,6 +148,11 @@ def test_a_jurist_gets_the_review_page(browser, ui_url: str):
         expect(page.get_by_text(re.compile(r"Inloggad som\s+jurist · Eksjö"))).to_be_visible()
         nav = page.locator('[data-testid="stSidebarNav"]')
         expect(nav.get_by_text("Granskning")).to_be_visible()
+        nav.get_by_text("Granskning").click()
+        page.get_by_text("Granskningslogg").click()  # the audit trail of Eksjö's users
+        log = page.locator('[data-testid="stExpander"]').filter(has_text="Granskningslogg")
+        expect(log.get_by_text("Inga sparade svar ännu.")).to_have_count(0)
+        expect(log.locator('[data-testid="stDataFrame"]')).to_be_visible()
         page.get_by_role("button", name="Logga ut").click()
         page.get_by_role("button", name="End session").click()  # the provider's own page
         expect(page.get_by_text("Logga in med ditt konto")).to_be_visible()

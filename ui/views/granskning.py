@@ -151,11 +151,38 @@ def feedback(a: dict[str, Any]) -> None:
             st.rerun()
 
 
+def organisation_log() -> None:
+    """The audit trail's latest answers the user may review (their organisations' users)."""
+    with st.expander("Granskningslogg: senaste frågorna i din organisation",
+                     icon=":material/history:"):  # fmt: skip
+        try:
+            rows = shared.client().audit_answers(limit=50)
+        except ApiError as exc:
+            st.error(exc.message, icon=":material/error:")
+            return
+        if not rows:
+            st.caption("Inga sparade svar ännu.")
+            return
+        st.dataframe(
+            [{"Tid": r["ts"][:16].replace("T", " "), "Roll": r["role"] or "–",
+              "Organisation": ", ".join(r["organisations"]) or "–",
+              "Fråga (utan personuppgifter)": r["redacted_query"],
+              "Besvarad": "nej" if r["refused"] else "ja",
+              "Bedömning": ", ".join(RATINGS.get(f["rating"], f["rating"])
+                                     for f in r["feedback"]) or "–"}
+             for r in rows],
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+        st.caption("Användare visas bara som pseudonymer; frågorna sparas utan personuppgifter.")
+
+
 st.title("Granskning")
 st.caption(
     "För jurister och granskare: varje mening i svaret, om den kunde verifieras mot källan, "
     "och alla avsnitt som hämtades."
 )
+if shared.may("review"):
+    organisation_log()
 answers = shared.answers()
 if not answers:
     st.info(

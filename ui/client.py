@@ -15,6 +15,7 @@ from typing import Any, Literal, NotRequired, TypedDict
 from urllib.parse import quote
 
 import httpx
+from httpx_sse import EventSource
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 Context = Literal[
@@ -199,6 +200,8 @@ class FileOutcome(TypedDict):
     status: str
     chunks: int
     error: str | None
+    review: str | None  # "pending" = waits for approval
+    flags: list[str]
 
 
 class UploadJob(TypedDict):
@@ -207,6 +210,29 @@ class UploadJob(TypedDict):
     files: list[FileOutcome]
     created_at: str
     finished_at: str | None
+
+
+class AuditFeedback(TypedDict):
+    ts: str
+    rating: str
+    comment: str  # scrubbed
+
+
+class AuditAnswer(TypedDict):
+    """One answer of the audit trail: redacted text and pseudonyms only."""
+
+    id: str
+    ts: str
+    user: str  # pseudonymous id
+    role: str
+    organisations: list[str]
+    redacted_query: str
+    standalone_query: str
+    answer: str
+    refused: bool
+    mode: str
+    citations: list[dict[str, Any]]
+    feedback: list[AuditFeedback]
 
 
 class Turn(TypedDict):
@@ -333,27 +359,6 @@ def _detail(response: httpx.Response) -> object:
         return None
 
 
-def parse_sse(lines: Iterator[str]) -> Iterator[tuple[str, str]]:
-    """(event, data) pairs from the lines of a text/event-stream body."""
-    event, data = "message", []
-    for line in lines:
-        if not line:
-            if data:
-                yield event, "\n".join(data)
-            event, data = "message", []
-        elif line.startswith(":"):
-            continue
-        else:
-            field, _, value = line.partition(":")
-            value = value.removeprefix(" ")
-            if field == "event":
-                event = value
-            elif field == "data":
-                data.append(value)
-    if data:
-        yield event, "\n".join(data)
-
-
 class ApiClient:
     """The API at ``base_url``; ``token`` (the signed-in user's ID token) is sent as a bearer
     token on every call, else ``api_key`` as ``X-API-Key`` on write calls."""
@@ -405,7 +410,7 @@ class ApiClient:
         """Who the API takes this client to be: role, organisations, permissions."""
         return self._request("GET", "/v1/me", "me")
 
-    def audit_answers(self, limit: int = 50) -> list[dict[str, Any]]:
+    def audit_answers(self, limit: int = 50) -> list[AuditAnswer]:
         """The latest answers of the audit trail the user may review (jurist: users of their
         organisations), newest first: redacted text and pseudonyms only."""
         return self._request("GET", "/v1/audit/answers", "audit", params={"limit": limit})
@@ -483,8 +488,8 @@ class ApiClient:
                 if response.status_code >= 400:
                     response.read()
                     raise error_for_status(response.status_code, _detail(response), "ask")
-                for event, data in parse_sse(response.iter_lines()):
-                    payload = json.loads(data)
+                for sse in EventSource(response).iter_sse():
+                    event, payload = sse.event, json.loads(sse.data)
                     if event == "error":
                         detail = payload.get("detail") if isinstance(payload, dict) else None
                         raise error_for_status(503, detail, "ask")

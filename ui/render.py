@@ -10,7 +10,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from ui.client import Answer, Citation, Lifecycle, Redaction, Sentence
+from ui.client import Answer, Citation, Lifecycle, Redaction, RelatedSource, Sentence
 
 MODE_LABELS = {
     "extractive": "Utdrag ur dokumenten (ingen språkmodell)",
@@ -56,6 +56,7 @@ CSS = """
   background: rgba(127, 127, 127, .06); font-size: .9rem; line-height: 1.45;
   max-height: 24rem; overflow-y: auto; }
 .pa-passage mark, .pa-quote mark { background: #ffe58a; color: inherit; padding: 0 .1em; }
+.pa-law { border-left-color: #6a8caf; }
 .pa-doc-label { font-weight: 700; }
 .pa-meta { color: rgba(100, 110, 120, 1); font-size: .85rem; margin-bottom: .35rem; }
 [data-testid="stAppDeployButton"] { display: none; }
@@ -357,6 +358,35 @@ def source_label(c: Citation) -> str:
     return f"\\[{c['n']}\\] {md_escape(c['title'])} – {md_escape(last)}"
 
 
+RELATED_TITLE = "Lagtext som avsnittet hänvisar till"
+
+
+def related_to(answer: Answer, n: int | None = None) -> list[RelatedSource]:
+    """The law units (GDPR article, SFS paragraf) the cited passages refer to; with ``n``
+    only those passage [n] refers to."""
+    related = answer.get("related") or []
+    return [r for r in related if n is None or n in r["cited_by"]]
+
+
+def related_label(r: RelatedSource) -> str:
+    """Expander label (Markdown-escaped): "Dataskyddsförordningen – Article 33 … (från [1])"."""
+    parts = (r.get("section") or r["ref"]).split(" > ")
+    # a numbered paragraph ("4") is named with its article: "Article 33 … › 4"
+    last = " › ".join(parts[-2:]) if len(parts) > 1 and len(parts[-1]) <= 4 else parts[-1]
+    cited_by = ", ".join(f"\\[{n}\\]" for n in r["cited_by"])
+    tail = f" (från {cited_by})" if cited_by else ""
+    return f"{md_escape(r['title'])} – {md_escape(last)}{tail}"
+
+
+def related_html(r: RelatedSource) -> str:
+    """The law unit's provenance and whole text (escaped)."""
+    meta = " · ".join(x for x in ((r.get("section") or "").replace(" > ", " › "), r["source"]) if x)
+    return (
+        f'<div class="pa-meta">{esc(meta)}</div>'
+        f'<div class="pa-passage pa-law">{html_lines(esc(r["text"]))}</div>'
+    )
+
+
 def fmt_score(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
@@ -413,6 +443,18 @@ def answer_markdown(answer: Answer) -> str:
         for a, b in merge_spans(quote_spans(answer, c), len(c["text"])):
             quoted = _md(c["text"][a:b]).replace("\n", "\n> ")
             lines += [f"> {quoted}", ""]
+    if related := related_to(answer):
+        lines += ["## Lagtext som avsnitten hänvisar till", ""]
+    for r in related:
+        cited_by = ", ".join(f"[{n}]" for n in r["cited_by"]) or "–"
+        lines += [
+            f"### {_md(r['title'])} – {_md(r['section'])}",
+            "",
+            f"- Hänvisas till av {cited_by} · Källa: {_md(r['source'])} (`{r['ref']}`)",
+            "",
+            "> " + _md(r["text"]).replace("\n", "\n> "),
+            "",
+        ]
     return "\n".join(lines).rstrip() + "\n"
 
 

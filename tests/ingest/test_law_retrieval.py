@@ -34,11 +34,11 @@ def _subset(units, keep) -> list:
     return [u for u in units if u.level <= 3 and not u.refs or (u.refs and keep(u.refs[0]))]
 
 
-@pytest.fixture(scope="module")
-def law_kb(tmp_path_factory, embedder):
+def ingest_law_subset(base: KnowledgeBase) -> None:
+    """The GDPR and dataskyddslagen subsets and the personal-data guideline into ``base``
+    (skips without ../shared/corpus)."""
     if not GDPR_EN.is_file() or not DSL_JSON.is_file():
         pytest.skip("../shared/corpus is not available")
-    base = KnowledgeBase(make_settings(tmp_path_factory.mktemp("laws")), embedder=embedder)
     ingestor = Ingestor(base)
     gdpr = eurlex_units(GDPR_EN.read_text(encoding="utf-8"), "gdpr")
     gdpr_doc = build_document(
@@ -51,6 +51,12 @@ def law_kb(tmp_path_factory, embedder):
         ingestor.replace_document(name, ingestor.build_nodes(GDPR_EN, name, LAW_ORIGIN, doc=doc))
     report = ingestor.ingest([POLICIES / "riktlinjer-personuppgifter.md"], prune=False)
     assert report.ok, report.results
+
+
+@pytest.fixture(scope="module")
+def law_kb(tmp_path_factory, embedder):
+    base = KnowledgeBase(make_settings(tmp_path_factory.mktemp("laws")), embedder=embedder)
+    ingest_law_subset(base)
     yield base
     base.close()
 

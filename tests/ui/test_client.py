@@ -19,7 +19,6 @@ from ui.client import (
     ApiError,
     error_for_status,
     normalize_answer,
-    parse_sse,
     swedish_part,
 )
 
@@ -237,14 +236,6 @@ def test_old_responses_get_a_band() -> None:
     assert kept["band"] == "uncertain" and kept["answerability"] == {"score": 0.3}
     with pytest.raises(ApiError):
         normalize_answer(["not", "an", "answer"])
-
-
-def test_parse_sse() -> None:
-    body = 'event: meta\ndata: {"a": 1}\n\n: comment\n\nevent: token\ndata: "x"\ndata: "y"\n\n'
-    assert list(parse_sse(iter(body.split("\n")))) == [
-        ("meta", '{"a": 1}'),
-        ("token", '"x"\n"y"'),
-    ]
 
 
 def test_error_messages_are_swedish() -> None:

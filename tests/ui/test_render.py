@@ -18,6 +18,9 @@ from ui.render import (
     notice_icon,
     passage_html,
     redaction_notice,
+    related_html,
+    related_label,
+    related_to,
     sentence_html,
     signal_rows,
     signals_markdown,
@@ -146,6 +149,42 @@ def test_markdown_export() -> None:
     assert "Vi tog bort: namn" in md
     refused = answer_markdown(_answer(refused=True, answer="Jag hittar inget stöd.", sentences=[]))
     assert "**Inget svar gavs:** Jag hittar inget stöd." in refused
+
+
+GDPR_33 = {
+    "ref": "gdpr:art33", "cited_by": [1], "chunk_id": "c-33", "document_id": "law-gdpr",
+    "title": "Dataskyddsförordningen <GDPR>", "source": "eurlex_CELEX_32016R0679_EN_TXT.html",
+    "act": "gdpr", "section": "CHAPTER IV > Article 33 Notification of a personal data breach",
+    "text": "1. In the case of a personal data breach, the controller shall <without undue delay>",
+}  # fmt: skip
+
+
+def test_related_law_units_belong_to_the_passages_that_cite_them() -> None:
+    other = {**GDPR_33, "ref": "gdpr:art34", "cited_by": [2], "section": "Article 34"}
+    answer = _answer(related=[GDPR_33, other])
+    assert related_to(answer, 1) == [GDPR_33] and related_to(answer, 2) == [other]
+    assert related_to(answer) == [GDPR_33, other] and related_to(_answer(), 1) == []
+    label = related_label(GDPR_33)
+    assert label == (
+        "Dataskyddsförordningen \\<GDPR\\> – Article 33 Notification of a personal data "
+        "breach (från \\[1\\])"
+    )
+    paragraph = {**GDPR_33, "section": "CHAPTER IV > Article 33 Notification > 4"}
+    assert related_label(paragraph).startswith(
+        "Dataskyddsförordningen \\<GDPR\\> – Article 33 Notification › 4 (från"
+    )
+    html_ = related_html(GDPR_33)
+    assert "&lt;without undue delay&gt;" in html_ and "<without" not in html_
+    assert "CHAPTER IV › Article 33" in html_ and 'class="pa-passage pa-law"' in html_
+
+
+def test_markdown_export_quotes_the_related_law_text() -> None:
+    md = answer_markdown(_answer(related=[GDPR_33]))
+    assert "## Lagtext som avsnitten hänvisar till" in md
+    assert "### Dataskyddsförordningen \\<GDPR\\> – CHAPTER IV \\> Article 33" in md
+    assert "Hänvisas till av [1]" in md and "`gdpr:art33`" in md
+    assert "> 1. In the case of a personal data breach" in md
+    assert "Lagtext" not in answer_markdown(_answer())
 
 
 def _two_documents():

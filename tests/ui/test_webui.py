@@ -11,13 +11,16 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import SHARED
+from ingest.store import KnowledgeBase
+from tests.conftest import SHARED, make_settings
+from tests.ingest.test_law_retrieval import ingest_law_subset
 from tests.ingest.test_metadata import KARLSHAMN
 from tests.ui.conftest import (
     API_KEY,
@@ -61,11 +64,11 @@ SIGNAL_LABELS = (
 )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def streamlit_url(recording_proxy: RecordingProxy, tmp_path_factory) -> Iterator[str]:
-    workdir = tmp_path_factory.mktemp("streamlit")
+@contextmanager
+def streamlit(api_url: str, workdir: Path) -> Iterator[str]:
+    """A Streamlit server of the UI against the API at ``api_url``; yields its URL."""
     port = free_port()
-    env = clean_env(PA_API_URL=recording_proxy.url, PA_API_KEY=API_KEY,
+    env = clean_env(PA_API_URL=api_url, PA_API_KEY=API_KEY,
                     STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")  # fmt: skip
     with (workdir / "streamlit.log").open("wb") as log:
         proc = subprocess.Popen(
@@ -76,9 +79,17 @@ def streamlit_url(recording_proxy: RecordingProxy, tmp_path_factory) -> Iterator
             cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    wait_for(f"{url}/_stcore/health", proc, 90, "Streamlit")
-    yield url
-    stop(proc)
+    try:
+        wait_for(f"{url}/_stcore/health", proc, 90, "Streamlit")
+        yield url
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="module")
+def streamlit_url(recording_proxy: RecordingProxy, tmp_path_factory) -> Iterator[str]:
+    with streamlit(recording_proxy.url, tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -396,6 +407,67 @@ def test_review_page(ui, artifacts: Path, tmp_path: Path) -> None:
     page.get_by_role("button", name="Skicka bedömning").click()
     expect(page.get_by_text("Tack! Din bedömning (felaktigt) är sparad.")).to_be_visible()
     no_traceback(page)
+
+
+@pytest.fixture(scope="module")
+def law_ui_url(tmp_path_factory, embedder) -> Iterator[str]:
+    """A second API and UI over the personal-data guideline plus the GDPR and
+    dataskyddslagen subsets of tests/ingest/test_law_retrieval.py (real EUR-Lex text)."""
+    workdir = tmp_path_factory.mktemp("law-ui")
+    kb = KnowledgeBase(make_settings(workdir / "data"), embedder=embedder)
+    try:
+        ingest_law_subset(kb)  # skips without ../shared/corpus
+    finally:
+        kb.close()
+    server = ApiServer(workdir / "data", workdir, free_port())
+    server.start()
+    try:
+        with streamlit(server.url, workdir) as url:
+            yield url
+    finally:
+        server.stop()
+
+
+def test_review_page_shows_the_gdpr_article_beside_the_policy_passage(
+    browser, law_ui_url: str, tmp_path: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 1360, "height": 1200}, locale="sv-SE")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(law_ui_url)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.locator('[data-testid="stMultiSelect"]').first.click()
+        page.get_by_role("option", name=re.compile("Riktlinjer för behandling av perso")).click()
+        idle(page)
+        page.keyboard.press("Escape")
+        reply = ask(page, "Hur snabbt ska en personuppgiftsincident anmälas till IMY?")
+        expect(reply.get_by_text("Lagtext som källorna hänvisar till")).to_be_visible()
+        law_link = reply.locator('[data-testid="stExpander"] summary').filter(
+            has_text=re.compile(r"Article 33.*\(från \[\d")
+        )
+        expect(law_link.first).to_be_visible()
+
+        page.get_by_role("link", name="Granskning").click()
+        idle(page)
+        beside = page.locator('[data-testid="stHorizontalBlock"]').filter(
+            has_text="Lagtext som avsnittet hänvisar till"
+        )
+        expect(beside.first).to_be_visible()
+        policy, law = beside.first.locator('[data-testid="stColumn"]').all()[:2]
+        expect(policy.locator(".pa-passage mark").first).to_contain_text("72 timmar")
+        expect(law).to_contain_text("Article 33 – Notification of a personal data breach")
+        expect(law.locator(".pa-law").first).to_contain_text(re.compile(r"\w+ \w+ \w+"))
+
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Ladda ner granskningen (Markdown)").click()
+        report = tmp_path / "granskning.md"
+        download.value.save_as(report)
+        markdown = report.read_text(encoding="utf-8")
+        assert "## Lagtext som avsnitten hänvisar till" in markdown and "gdpr:art33" in markdown
+        no_traceback(page)
+    finally:
+        context.close()
 
 
 def test_an_answer_from_an_expired_real_policy_shows_the_warning(ui, api: ApiServer) -> None:

@@ -22,6 +22,9 @@ from ui.render import (
     notice_icon,
     passage_html,
     redaction_notice,
+    related_html,
+    related_label,
+    related_to,
     source_label,
     source_meta,
     uncertain_notice,
@@ -113,6 +116,11 @@ def show_sources(answer: dict[str, Any]) -> None:
         return
     st.markdown("**Källor**")
     _passages(answer, cited, marked=True)
+    if related := related_to(answer):
+        st.markdown("**Lagtext som källorna hänvisar till**")
+        for r in related:
+            with st.expander(related_label(r)):
+                st.markdown(related_html(r), unsafe_allow_html=True)
 
 
 def show_uncertain(answer: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from ui import shared
 from ui.client import ApiError
 from ui.render import (
     BAND_LABELS,
+    RELATED_TITLE,
     answer_markdown,
     band,
     esc,
@@ -20,6 +21,9 @@ from ui.render import (
     notice_icon,
     passage_html,
     redaction_notice,
+    related_html,
+    related_label,
+    related_to,
     sentence_html,
     signals_markdown,
     source_meta,
@@ -118,12 +122,19 @@ def passages(a: dict[str, Any]) -> None:
                     st.badge("Citerad", color="blue")
                 else:
                     st.badge("Ej citerad", color="gray")
-            st.markdown(
+            laws = related_to(a, c["n"])
+            policy, law = st.columns(2) if laws else (st.container(), None)
+            policy.markdown(
                 f'<div class="pa-meta">{esc(source_meta(c))}<br>'
                 f"Källa: {esc(c['source'])} · poäng {fmt_score(c['score'])} · semantisk "
                 f"likhet {fmt_score(c.get('dense_score'))}</div>{passage_html(a, c)}",
                 unsafe_allow_html=True,
             )
+            if law is not None:  # the law text the passage cites, beside it
+                law.markdown(f"**{RELATED_TITLE}**")
+                for r in laws:
+                    law.markdown(f"**{related_label(r)}**")
+                    law.markdown(related_html(r), unsafe_allow_html=True)
 
 
 def feedback(a: dict[str, Any]) -> None:

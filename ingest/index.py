@@ -133,7 +133,7 @@ def ensure_collection(
     """Create the collection (and its generations collection) if missing; refuse one built
     with another embedder or a newer schema.
 
-    Payload indexes are made on a Qdrant server only (the embedded store ignores them).
+    Payload indexes are made on a Qdrant server and on Qdrant Edge (local mode has none).
     Returns None when the collection was created now, else its schema: 1 (before
     generations, or its generations collection is gone) means the caller must rebuild the
     generation records from the chunks (``KnowledgeBase._migrate``).

@@ -93,7 +93,15 @@ class Settings(BaseSettings):
     # --- store -------------------------------------------------------------------------
     qdrant_url: str | None = Field(None, description="Qdrant server URL; unset = embedded.")
     qdrant_api_key: SecretStr | None = None
-    qdrant_path: Path | None = Field(None, description="Embedded store; default data_dir/qdrant.")
+    qdrant_engine: Literal["edge", "local"] = Field(
+        "edge",
+        description="Embedded store engine: 'edge' = Qdrant Edge (the Qdrant engine in the "
+        "process: payload indexes, concurrent reads; a local-mode store in data_dir/qdrant is "
+        "copied on first start), 'local' = qdrant-client's local mode (the fallback).",
+    )
+    qdrant_path: Path | None = Field(
+        None, description="Embedded store; default data_dir/qdrant (edge: data_dir/qdrant-edge)."
+    )
     qdrant_prefer_grpc: bool = Field(
         False, description="Server: talk gRPC (port qdrant_grpc_port) instead of REST."
     )
@@ -324,7 +332,8 @@ class Settings(BaseSettings):
     @property
     def qdrant_location(self) -> Path:
         """Folder of the embedded Qdrant store."""
-        return self.qdrant_path or self.data_dir / "qdrant"
+        folder = "qdrant-edge" if self.qdrant_engine == "edge" else "qdrant"
+        return self.qdrant_path or self.data_dir / folder
 
     @property
     def audit_db(self) -> Path:

@@ -1,19 +1,21 @@
 """The Qdrant knowledge base: one client, one collection, written by ingest, read by the assistant.
 
 The backend is chosen by setting: a Qdrant server (``PA_QDRANT_URL``, ``PA_QDRANT_API_KEY``)
-or the embedded store on disk (``QdrantClient(path=…)``, the default). Writes go through
-llama-index's ``QdrantVectorStore``, followed by each chunk's sentence vectors. The embedded
-client is not safe under concurrent threads: there every call is serialised by one lock; a
-server's client is, so reads there take no lock (writes stay one at a time). The embedded
-store can be opened by one process at a time: a second one gets ``StoreBusyError`` with what
-to do instead.
+or an embedded store on disk, by default Qdrant Edge (``PA_QDRANT_ENGINE=edge``, the Qdrant
+engine in the process: ingest/edge.py), else qdrant-client's local mode (``local``). Writes
+go through llama-index's ``QdrantVectorStore``, followed by each chunk's sentence vectors.
+Local mode is not safe under concurrent threads: there every call is serialised by one lock;
+a server's client and Qdrant Edge are, so reads there take no lock (writes stay one at a
+time). An embedded store can be opened by one process at a time: a second one gets
+``StoreBusyError`` with what to do instead.
 
 Replacing a document is atomic for readers. Its new chunks are written under a new generation
 (payload ``generation``), hidden from readers; one upsert of the document's point in the
 generations collection makes that generation current; then the previous generation is
-deleted. A single-point upsert is one SQLite transaction in the embedded store (one WAL entry
-on a server), so a crash leaves either the old or the new generation current, never both. On
-open, chunks of no current generation (a write or delete cut short) are deleted. Readers
+deleted. A single-point upsert is one SQLite transaction in local mode (one WAL entry on a
+server and in Qdrant Edge, flushed before the call returns), so a crash leaves either the old
+or the new generation current, never both. On open, chunks of no current generation (a write
+or delete cut short) are deleted. Readers
 filter cheaply: in the embedded store (one process, so this one knows every write) by
 excluding the few generations being written or deleted right now, usually none; on a server
 by the set of current generations, re-read every few seconds.
@@ -46,6 +48,7 @@ from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
 from ingest import index
+from ingest.edge import EdgeClient, copy_local_store
 from ingest.embeddings import create_embedder, embedder_id, embedding_dim
 from ingest.settings import Settings
 from ingest.sparse import Bm25Encoder
@@ -101,17 +104,36 @@ def open_client(settings: Settings) -> QdrantClient:
             **extra,
         )
     path = settings.qdrant_location
-    path.mkdir(parents=True, exist_ok=True)
+    if settings.qdrant_engine == "local":
+        path.mkdir(parents=True, exist_ok=True)
     try:
+        if settings.qdrant_engine == "edge":
+            _adopt_local_store(settings)
+            return EdgeClient(path)  # type: ignore[return-value]
         return QdrantClient(path=str(path))
     except RuntimeError as exc:
-        if "already accessed" not in str(exc):
+        if "already accessed" not in str(exc) and "another process" not in str(exc):
             raise
         raise StoreBusyError(
             f"The embedded Qdrant store in '{path}' is open in another process (probably the "
             "running assistant API). Stop that process, or upload documents through the API "
             "(POST /v1/documents), or run a Qdrant server and set PA_QDRANT_URL."
         ) from None
+
+
+def _adopt_local_store(settings: Settings) -> None:
+    """First start on Qdrant Edge beside a store written in local mode (the engine before
+    it, default folder ``data_dir/qdrant``): copy it once, so documents, uploads' chunks,
+    versions and corrections carry over without re-indexing."""
+    target = settings.qdrant_location
+    source = settings.data_dir / "qdrant"
+    if settings.qdrant_path or target.exists() or not (source / "meta.json").is_file():
+        return
+    names = copy_local_store(source, target)
+    log.warning(
+        "copied the embedded store '%s' (local mode: %s) to Qdrant Edge at '%s'; the old "
+        "folder is no longer read and can be removed", source, ", ".join(names), target,
+    )  # fmt: skip
 
 
 @dataclass
@@ -172,6 +194,8 @@ class KnowledgeBase:
         self.dim = embedding_dim(self.embedder)
         self.bm25 = Bm25Encoder(settings.bm25_k1, settings.bm25_b, settings.bm25_avg_len)
         self.server = bool(settings.qdrant_url)
+        # A server or Qdrant Edge: thread-safe reads and payload indexes (local mode has neither).
+        self.concurrent = self.server or settings.qdrant_engine == "edge"
         self.write_lock = threading.RLock()  # one replacement or delete at a time
         self.sentences = False  # whether the collection holds sentence vectors (set below)
         self._current: dict[str, int] = {}  # document id → its current generation
@@ -252,13 +276,17 @@ class KnowledgeBase:
 
     @contextmanager
     def reading(self) -> Iterator[None]:
-        """Held around a read: the lock in the embedded store, nothing on a server."""
-        with nullcontext() if self.server else self.lock:
+        """Held around a read: the lock in local mode, nothing on a server or Qdrant Edge."""
+        with nullcontext() if self.concurrent else self.lock:
             yield
 
     def _ensure(self) -> int | None:
         return index.ensure_collection(
-            self.client, self.collection, self.embedder_id, self.dim, payload_indexes=self.server
+            self.client,
+            self.collection,
+            self.embedder_id,
+            self.dim,
+            payload_indexes=self.concurrent,
         )
 
     # --- generations -------------------------------------------------------------------
@@ -495,7 +523,7 @@ class KnowledgeBase:
                 payload={index.DOC_ID: doc, index.GENERATION: chosen},
             )  # fmt: skip
             self.client.upsert(self.generations, points=[record])
-        if self.server:
+        if self.concurrent:
             self.client.create_payload_index(
                 self.collection, field_name=index.GENERATION,
                 field_schema=index.PAYLOAD_INDEXES[index.GENERATION],

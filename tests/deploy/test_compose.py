@@ -24,6 +24,7 @@ import yaml
 from qdrant_client import QdrantClient
 from qdrant_client.qdrant_remote import QdrantRemote
 
+from ingest.edge import EdgeClient
 from ingest.settings import ROLES, Settings
 from ingest.store import open_client
 
@@ -511,6 +512,10 @@ def test_open_client_refuses_contradicting_tls_setting() -> None:
 
 def test_open_client_embedded_without_url(tmp_path: Path) -> None:
     client = open_client(Settings(_env_file=None, data_dir=tmp_path))
-    assert not isinstance(client._client, QdrantRemote)
-    assert (tmp_path / "qdrant").is_dir()
+    assert isinstance(client, EdgeClient)  # the default engine: Qdrant Edge
+    assert (tmp_path / "qdrant-edge").is_dir()
     client.close()
+    local = open_client(Settings(_env_file=None, data_dir=tmp_path, qdrant_engine="local"))
+    assert not isinstance(local._client, QdrantRemote)
+    assert (tmp_path / "qdrant").is_dir()
+    local.close()

@@ -18,8 +18,6 @@ import sys
 from itertools import count
 from pathlib import Path
 
-from qdrant_client import QdrantClient
-
 from ingest.pipeline import Ingestor
 from ingest.settings import Settings
 from ingest.store import KnowledgeBase
@@ -101,7 +99,8 @@ def main(argv: list[str]) -> int:
     kb = KnowledgeBase(Settings(_env_file=None, data_dir=data, **keep))
     ingestor = Ingestor(kb)
     if mode in ("after-add", "before-delete"):
-        real_add, real_delete = type(kb).add, QdrantClient.delete
+        client = type(kb.client)  # the engine's client class (Qdrant Edge or local mode)
+        real_add, real_delete = type(kb).add, client.delete
         written = False
 
         def add(self, *args):  # type: ignore[no-untyped-def]
@@ -117,7 +116,7 @@ def main(argv: list[str]) -> int:
             return real_delete(self, *args, **kwargs)
 
         type(kb).add = add  # type: ignore[method-assign]
-        QdrantClient.delete = delete  # type: ignore[method-assign]
+        client.delete = delete  # type: ignore[method-assign]
         text = (folder / "losenord.md").read_text(encoding="utf-8")
         write(folder / "losenord.md", PASSWORD_SHORT if "16" in text else PASSWORD_LONG)
         ingestor.ingest([folder])

@@ -18,6 +18,7 @@ import httpx
 import oidc_provider_mock
 import pytest
 
+from ingest.settings import Settings
 from tests.ui.conftest import (
     API_KEY,
     START_TIMEOUT_S,
@@ -51,7 +52,8 @@ def signed_in_api(api_server: ApiServer, provider: str, tmp_path_factory) -> Ite
     """A second API over a copy of the ingested data, with sign-in on."""
     workdir = tmp_path_factory.mktemp("signin-api")
     data = workdir / "data"
-    shutil.copytree(api_server.data_dir / "qdrant", data / "qdrant")
+    store = Settings(_env_file=None, data_dir=api_server.data_dir).qdrant_location
+    shutil.copytree(store, data / store.name)
     port = free_port()
     env = clean_env(PA_DATA_DIR=str(data), PA_API_KEY=API_KEY, PA_OIDC_ISSUER=provider,
                     PA_ANSWER_MODE="extractive")  # fmt: skip

@@ -279,6 +279,8 @@ class EdgeClient:
     ) -> bool:
         if isinstance(vectors_config, qm.VectorParams):
             raise NotImplementedError("an unnamed vector")
+        if self.collection_exists(collection_name):
+            raise ValueError(f"Collection {collection_name} already exists")
         folder = self._dir(collection_name)
         if folder.exists():
             shutil.rmtree(folder)  # a half-made collection (no metadata yet)

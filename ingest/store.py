@@ -126,6 +126,13 @@ def _adopt_local_store(settings: Settings) -> None:
     it, default folder ``data_dir/qdrant``): copy it once, so documents, uploads' chunks,
     versions and corrections carry over without re-indexing."""
     target = settings.qdrant_location
+    if settings.qdrant_path and (target / "meta.json").is_file():
+        raise ValueError(
+            f"PA_QDRANT_PATH ('{target}') holds a store written in local mode. Set "
+            "PA_QDRANT_ENGINE=local to keep using it, or point PA_QDRANT_PATH at a new folder "
+            "and re-run `python -m ingest PATH` (the copy to Qdrant Edge runs only for the "
+            "default folder)."
+        )
     source = settings.data_dir / "qdrant"
     if settings.qdrant_path or target.exists() or not (source / "meta.json").is_file():
         return

@@ -249,3 +249,19 @@ def test_a_copied_store_reads_back_and_untranslated_queries_fail_loudly(tmp_path
             )
     finally:
         edge.close()
+
+
+def test_an_explicit_local_mode_folder_is_not_opened_as_edge(tmp_path):
+    QdrantClient(path=str(tmp_path / "store")).close()  # a local-mode store
+    settings = make_settings(tmp_path, qdrant_path=tmp_path / "store")
+    with pytest.raises(ValueError, match="PA_QDRANT_ENGINE=local"):
+        open_client(settings)
+    open_client(make_settings(tmp_path, qdrant_path=tmp_path / "store",
+                              qdrant_engine="local")).close()  # fmt: skip
+    edge = EdgeClient(tmp_path / "edge")
+    try:
+        edge.create_collection("c", vectors_config={})
+        with pytest.raises(ValueError, match="already exists"):
+            edge.create_collection("c", vectors_config={})
+    finally:
+        edge.close()

@@ -167,7 +167,7 @@ class AssistantService:
         with _timed(timings, "condense"):
             try:
                 standalone = condense(scrubbed.text, history, self.llm)
-            except Exception as exc:  # noqa: BLE001 - the LLM client raises many kinds
+            except Exception as exc:
                 raise LLMUnavailableError(str(exc)) from exc
         with _timed(timings, "embed"):
             vector = self.retriever.embed_query(standalone)
@@ -238,7 +238,7 @@ class AssistantService:
                 for delta in self.generative.stream(prep.standalone, prep.passages):
                     parts.append(delta)
                     yield "token", delta
-            except Exception as exc:  # noqa: BLE001 - network errors of any client
+            except Exception as exc:
                 raise LLMUnavailableError(str(exc)) from exc
             claims = self._parse_generated("".join(parts), len(prep.passages))
         elif decision.band == "answered" and claims:
@@ -279,7 +279,7 @@ class AssistantService:
     def _generate(self, prep: Prepared) -> list[Claim] | None:
         try:
             text = self.generative.answer(prep.standalone, prep.passages)  # type: ignore[union-attr]
-        except Exception as exc:  # noqa: BLE001 - network errors of any client
+        except Exception as exc:
             raise LLMUnavailableError(str(exc)) from exc
         return self._parse_generated(text, len(prep.passages))
 

@@ -23,14 +23,14 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from assistant.components import Components  # noqa: E402
-from assistant.llm import LLMUnavailableError  # noqa: E402
-from assistant.logging_setup import setup_logging  # noqa: E402
-from assistant.pii import get_scrubber  # noqa: E402
-from eval import corpus, golden, report, runner, thresholds  # noqa: E402
-from ingest.embeddings import create_embedder  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
-from ingest.store import KnowledgeBase  # noqa: E402
+from assistant.components import Components
+from assistant.llm import LLMUnavailableError
+from assistant.logging_setup import setup_logging
+from assistant.pii import get_scrubber
+from eval import corpus, golden, report, runner, thresholds
+from ingest.embeddings import create_embedder
+from ingest.settings import Settings
+from ingest.store import KnowledgeBase
 
 DEFAULT_REPORT = Path(__file__).resolve().parent / "out" / "report.md"
 SETTINGS_SHOWN = (

@@ -397,11 +397,11 @@ class Row:
     typed: int = 0
 
     @property
-    def recall(self) -> float:  # noqa: D102
+    def recall(self) -> float:
         return self.found / self.total if self.total else 1.0
 
     @property
-    def typed_recall(self) -> float:  # noqa: D102
+    def typed_recall(self) -> float:
         return self.typed / self.total if self.total else 1.0
 
 

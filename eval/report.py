@@ -9,11 +9,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from eval.golden import STYLES  # noqa: E402
-from eval.metrics import STAGES, Metrics, has_near_duplicates  # noqa: E402
-from eval.thresholds import Section  # noqa: E402
+from eval.golden import STYLES
+from eval.metrics import STAGES, Metrics, has_near_duplicates
+from eval.thresholds import Section
 
 ANSWER_ROWS = (
     ("answer.answered", "answered (items with a source)"),

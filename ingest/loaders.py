@@ -398,7 +398,7 @@ def load_pdf(path: Path) -> LoadedDocument:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise LoadError(f"not a readable PDF ({exc.__class__.__name__}: {exc})") from exc
-    except Exception as exc:  # pypdf raises many kinds on corrupt input  # noqa: BLE001
+    except Exception as exc:  # pypdf raises many kinds on corrupt input
         if "encrypt" in str(exc).lower() or "crypt" in exc.__class__.__name__.lower():
             raise LoadError("the PDF is encrypted and cannot be read") from exc
         raise LoadError(f"not a readable PDF ({exc.__class__.__name__}: {exc})") from exc
@@ -589,7 +589,7 @@ def load_docx(path: Path) -> LoadedDocument:
 
     try:
         document = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises zipfile/KeyError/ValueError variants  # noqa: BLE001
+    except Exception as exc:  # python-docx raises zipfile/KeyError/ValueError variants
         raise LoadError(f"not a readable DOCX file ({exc.__class__.__name__})") from exc
 
     b = _Builder()

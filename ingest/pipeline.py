@@ -359,7 +359,7 @@ class Ingestor:
             return FileResult(document_id, relative, "cancelled", error=str(exc))
         except (LoadError, OSError) as exc:
             return FileResult(document_id, relative, "failed", error=str(exc))
-        except Exception as exc:  # a parser or store bug must not stop the other files
+        except Exception as exc:  # noqa: BLE001 - a parser or store bug must not stop the other files
             error = f"could not be ingested ({exc.__class__.__name__}: {exc})"
             return FileResult(document_id, relative, "failed", error=error)
         status: Status = "new" if stored is None else "changed"

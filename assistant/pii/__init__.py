@@ -108,13 +108,13 @@ class _BlankSwedishNlpEngine(SpacyNlpEngine):
         super().__init__(models=[{"lang_code": LANGUAGE, "model_name": "blank:sv"}])
         self.nlp = {LANGUAGE: nlp}
 
-    def load(self) -> None:  # noqa: D102 - already loaded
+    def load(self) -> None:
         pass
 
-    def get_supported_entities(self) -> list[str]:  # noqa: D102 - no NER
+    def get_supported_entities(self) -> list[str]:
         return []
 
-    def is_stopword(self, word: str, language: str) -> bool:  # noqa: D102
+    def is_stopword(self, word: str, language: str) -> bool:
         return word.lower() in STOP_WORDS
 
     def _doc_to_nlp_artifact(self, doc: spacy.tokens.Doc, language: str) -> NlpArtifacts:
@@ -210,7 +210,7 @@ class PiiScrubber:
                 counts[span.type] = counts.get(span.type, 0) + 1
                 pos = span.end
             parts.append(strip_controls(text[pos:]))
-        except Exception:
+        except Exception:  # noqa: BLE001 - fail closed: no text leaves unscrubbed
             raise PiiScrubError("anonymisering misslyckades") from None
         redactions = [
             Redaction(type=label, count=counts[entity])
@@ -223,7 +223,7 @@ class PiiScrubber:
         """Analyse the normalised text; spans mapped back to ``text``, disjoint, in order."""
         try:
             norm: Normalized = normalize(text)
-        except Exception:
+        except Exception:  # noqa: BLE001 - fail closed: no text leaves unscrubbed
             raise PiiScrubError("normalisering misslyckades") from None
         spans: list[Span] = []
         for r in self._analyze(norm.text):
@@ -247,7 +247,7 @@ class PiiScrubber:
                 score_threshold=self.threshold,
                 allow_list=self.allow_list or None,
             )
-        except Exception:
+        except Exception:  # noqa: BLE001 - fail closed: no text leaves unscrubbed
             # Presidio's messages can quote the text; drop them (and the chained cause).
             raise PiiScrubError("analys av personuppgifter misslyckades") from None
         return resolve_overlaps(results)

@@ -222,7 +222,7 @@ class SwedishNameRecognizer(EntityRecognizer):
             context=NAME_CONTEXT,
         )
 
-    def load(self) -> None:  # noqa: D102
+    def load(self) -> None:
         pass
 
     # -- word classification ------------------------------------------------------------

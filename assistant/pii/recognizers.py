@@ -133,10 +133,10 @@ class SwedishIdRecognizer(EntityRecognizer):
             context=["personnum", "personnr", "pnr", "födelsenum", "samordningsn"],
         )
 
-    def load(self) -> None:  # noqa: D102
+    def load(self) -> None:
         pass
 
-    def analyze(  # noqa: D102
+    def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         results = []
@@ -234,7 +234,7 @@ class _GiroRecognizer(PatternRecognizer):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._cue = regex.compile(rf"(?i:\b(?:{cue}))\W{{0,12}}$")
 
-    def analyze(  # noqa: D102
+    def analyze(
         self,
         text: str,
         entities: list[str],
@@ -295,7 +295,7 @@ class SwedishEmailRecognizer(EmailRecognizer):
             supported_entity="EPOST",
         )
 
-    def validate_result(self, pattern_text: str) -> bool:  # noqa: D102
+    def validate_result(self, pattern_text: str) -> bool:
         return _TLD(pattern_text).fqdn != ""
 
 
@@ -313,7 +313,7 @@ class SwedishPhoneRecognizer(PhoneRecognizer):
             leniency=1,
         )
 
-    def analyze(  # noqa: D102
+    def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         results = super().analyze(text, entities, nlp_artifacts)
@@ -354,7 +354,7 @@ _NOT_STREETS = words(
 
 
 class _AddressRecognizer(PatternRecognizer):
-    def invalidate_result(self, pattern_text: str) -> bool:  # noqa: D102
+    def invalidate_result(self, pattern_text: str) -> bool:
         return pattern_text.split()[0].lower() in _NOT_STREETS
 
 
@@ -414,7 +414,7 @@ _NOT_PLATES = words(
 
 
 class _PlateRecognizer(PatternRecognizer):
-    def invalidate_result(self, pattern_text: str) -> bool:  # noqa: D102
+    def invalidate_result(self, pattern_text: str) -> bool:
         return pattern_text[:3] in _NOT_PLATES
 
 
@@ -487,7 +487,7 @@ _OB_AT_RE = regex.compile(_OB_AT, regex.IGNORECASE)
 class _ObfuscatedEmailRecognizer(PatternRecognizer):
     """ "anna(at)eksjo.se", "anna [at] eksjo [dot] se", "anna snabel-a eksjo punkt se"."""
 
-    def validate_result(self, pattern_text: str) -> bool | None:  # noqa: D102
+    def validate_result(self, pattern_text: str) -> bool | None:
         parts = _OB_AT_RE.split(pattern_text, maxsplit=1)
         domain = _OB_SEP.sub(".", parts[-1]) if len(parts) == 2 else ""
         return None if domain and _TLD(domain).fqdn else False
@@ -512,7 +512,7 @@ def _obfuscated_email() -> PatternRecognizer:
 
 
 class _BankAccountRecognizer(PatternRecognizer):
-    def validate_result(self, pattern_text: str) -> bool | None:  # noqa: D102
+    def validate_result(self, pattern_text: str) -> bool | None:
         return None if 11 <= sum(ch.isdigit() for ch in pattern_text) <= 15 else False
 
 
@@ -555,7 +555,7 @@ _VERSION_CUE = regex.compile(r"(?i:\b(?:version|versionen|ver|v|build|release))\
 
 
 class _IpRecognizer(PatternRecognizer):
-    def analyze(  # noqa: D102
+    def analyze(
         self,
         text: str,
         entities: list[str],
@@ -565,7 +565,7 @@ class _IpRecognizer(PatternRecognizer):
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
         return [r for r in results if not _VERSION_CUE.search(text, max(0, r.start - 12), r.start)]
 
-    def validate_result(self, pattern_text: str) -> bool | None:  # noqa: D102
+    def validate_result(self, pattern_text: str) -> bool | None:
         if ":" in pattern_text:
             try:
                 ipaddress.IPv6Address(pattern_text)

@@ -65,7 +65,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
     upstream = ""
     bodies: list[bytes] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server API
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         type(self).bodies.append(body)
         r = httpx.post(self.upstream + self.path, content=body, timeout=300,

@@ -13,9 +13,9 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from assistant.pii import PiiScrubber, Redaction, ScrubResult, get_scrubber  # noqa: E402
-from assistant.pii.recognizers import luhn_ok  # noqa: E402
-from eval.pii_metrics import (  # noqa: E402
+from assistant.pii import PiiScrubber, Redaction, ScrubResult, get_scrubber
+from assistant.pii.recognizers import luhn_ok
+from eval.pii_metrics import (
     evaluate,
     format_table,
     generate_cases,
@@ -24,7 +24,7 @@ from eval.pii_metrics import (  # noqa: E402
     samordningsnummer,
     tricky_cases,
 )
-from ingest.settings import Settings  # noqa: E402
+from ingest.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus" / "pii_sv"

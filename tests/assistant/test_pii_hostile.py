@@ -21,12 +21,12 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from assistant.pii import PiiScrubber, get_scrubber  # noqa: E402
-from assistant.pii.normalize import normalize, strip_controls  # noqa: E402
-from assistant.pii.recognizers import ENTITY_LABELS, NEUTRAL_WORDS, luhn_ok  # noqa: E402
-from eval.pii_cases import POLICY_QUESTIONS  # noqa: E402
-from eval.pii_metrics import Corpus, load_corpus, samordningsnummer  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from assistant.pii import PiiScrubber, get_scrubber
+from assistant.pii.normalize import normalize, strip_controls
+from assistant.pii.recognizers import ENTITY_LABELS, NEUTRAL_WORDS, luhn_ok
+from eval.pii_cases import POLICY_QUESTIONS
+from eval.pii_metrics import Corpus, load_corpus, samordningsnummer
+from ingest.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus" / "pii_sv"

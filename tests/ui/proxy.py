@@ -67,7 +67,7 @@ class RecordingProxy:
                     self.end_headers()
                     self.wfile.write(b'{"detail": "Bad gateway"}')
 
-            do_GET = do_POST = do_PATCH = do_DELETE = _forward  # noqa: N815 - http.server API
+            do_GET = do_POST = do_PATCH = do_DELETE = _forward
 
             def log_message(self, *args: object) -> None:
                 pass

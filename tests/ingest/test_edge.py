@@ -164,6 +164,7 @@ def test_one_process_per_store(tmp_path):
     open_client(settings).close()  # free again once closed
 
 
+@pytest.mark.slow
 def test_reads_run_while_a_document_is_replaced(tmp_path, embedder):
     """No read lock on Qdrant Edge: searches in threads during re-ingest never fail."""
     docs = tmp_path / "docs"
@@ -204,6 +205,7 @@ def test_reads_run_while_a_document_is_replaced(tmp_path, embedder):
     assert not errors, errors[:3]
 
 
+@pytest.mark.slow
 def test_a_local_mode_store_is_carried_over_on_first_start(tmp_path, embedder):
     local_settings = make_settings(tmp_path, qdrant_engine="local")
     kb = KnowledgeBase(local_settings, embedder=embedder)

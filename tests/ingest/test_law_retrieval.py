@@ -23,6 +23,8 @@ from ingest.store import KnowledgeBase
 from tests.conftest import EVERYONE, POLICIES, make_settings
 from tests.ingest.test_statutes import riksdagen_text
 
+pytestmark = pytest.mark.slow  # real servers (API, browser, OIDC provider, LLM) or laws
+
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 GDPR_EN = SHARED / "eu_en" / "eurlex_CELEX_32016R0679_EN_TXT.html"
 DSL_JSON = SHARED / "sfs_sv" / "dataskyddslagen.json"

@@ -22,6 +22,8 @@ from ui.client import (
     swedish_part,
 )
 
+pytestmark = pytest.mark.slow  # real servers (API, browser, OIDC provider, LLM) or laws
+
 PASSWORD = "Hur långt måste ett lösenord vara?"
 PII = "Får jag mejla Anna Svenssons personnummer 19811218-9876 till Försäkringskassan?"
 RAW_VALUES = ("Anna", "Svensson", "19811218-9876", "198112189876")

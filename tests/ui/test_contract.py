@@ -11,6 +11,8 @@ import pytest
 
 from ui import client as ui
 
+pytestmark = pytest.mark.slow  # real servers (API, browser, OIDC provider, LLM) or laws
+
 # UI type → the schema the API declares for it.
 PAIRS: dict[type, str] = {
     ui.Answer: "AskResponse",

@@ -30,6 +30,8 @@ from tests.ui.conftest import (
 )
 from tests.ui.test_webui import ANSWER_TIMEOUT_MS, BROWSER_ARGS, CHROMIUM, expect, idle, sync_api
 
+pytestmark = pytest.mark.slow  # real servers (API, browser, OIDC provider, LLM) or laws
+
 VETLANDA_ONLY = "riktlinjer-generativ-ai-docx"
 AI_QUESTION = "Får jag använda generativ AI för att skriva ett beslut?"
 USERS = {

@@ -39,6 +39,8 @@ from tests.ui.conftest import (
 from tests.ui.proxy import RecordingProxy
 from ui.client import ApiClient
 
+pytestmark = pytest.mark.slow  # real servers (API, browser, OIDC provider, LLM) or laws
+
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is missing (scripts/install_browser.sh)", allow_module_level=True)

@@ -1,6 +1,7 @@
-"""Real processes for the UI tests: the sample policies are ingested once into a temporary
-PA_DATA_DIR, then the API runs as a subprocess (behind a recording proxy for the UI) and, for
-the browser tests, one Streamlit server. Nothing is mocked."""
+"""Real processes for the UI tests: a copy of the sample policies ingested once per test run
+(``policies_kb``) in a temporary PA_DATA_DIR, the API on it as a subprocess (behind a
+recording proxy for the UI) and, for the browser tests, one Streamlit server. Nothing is
+mocked."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ from tests.ui.proxy import RecordingProxy
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "ui"
 API_KEY = "ui-test-key"
-INGEST_TIMEOUT_S = 600
 START_TIMEOUT_S = 180
 # Questions over policies/ for the three answer bands (chosen by asking the running API; the
 # tests ask the API again and skip with a reason if the band thresholds have moved).
@@ -125,27 +125,14 @@ class ApiServer:
         return self
 
 
-def _ingest(workdir: Path, data: Path) -> None:
-    with (workdir / "ingest.log").open("wb") as log:
-        result = subprocess.run(
-            [sys.executable, "-m", "ingest", str(ROOT / "policies"), "-q"],
-            cwd=workdir, env=clean_env(PA_DATA_DIR=str(data)), stdout=log,
-            stderr=subprocess.STDOUT, timeout=INGEST_TIMEOUT_S, check=False,
-        )  # fmt: skip
-    if result.returncode != 0:
-        pytest.fail("ingestion failed:\n" + (workdir / "ingest.log").read_text()[-3000:])
-
-
 @pytest.fixture(scope="session")
-def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
-    """Ingest policies/ once (the ingest process exits first: one process per data dir)."""
+def api_server(tmp_path_factory: pytest.TempPathFactory, policies_kb) -> Iterator[ApiServer]:
+    """The API over a copy of the session's ingested sample policies (tests/conftest.py: the
+    corpus is ingested once per test run; a store is opened by one process at a time)."""
     workdir = tmp_path_factory.mktemp("ui-api")
     data = workdir / "data"
-    reuse = os.environ.get("UI_TEST_INGESTED_DIR")  # development only: skip the ingestion
-    if reuse:
-        shutil.copytree(reuse, data)
-    else:
-        _ingest(workdir, data)
+    store = policies_kb.settings.qdrant_location
+    shutil.copytree(store, data / store.name)
     server = ApiServer(data, workdir, free_port())
     server.start()
     yield server

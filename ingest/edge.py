@@ -131,31 +131,32 @@ def _query(query: Any, using: str | None) -> Any:
     raise NotImplementedError(f"query {type(query).__name__}")
 
 
-def _with_vector(value: Any) -> Any:
+def _selected(value: Any) -> Any:
+    """``with_payload`` / ``with_vectors``: a list of names, else all or nothing."""
     return list(value) if isinstance(value, list) else bool(value)
 
 
-def _with_payload(value: Any) -> Any:
-    return list(value) if isinstance(value, list) else bool(value)
+def _prefetches(request: qm.QueryRequest | qm.Prefetch) -> list[e.Prefetch] | None:
+    nested = request.prefetch
+    nested = nested if isinstance(nested, list) else [nested] if nested else []
+    return [_prefetch(x) for x in nested] or None
 
 
 _EXACT = e.SearchParams(exact=True)  # the same results as local mode's exact search
 
 
 def _prefetch(p: qm.Prefetch) -> e.Prefetch:
-    nested = p.prefetch if isinstance(p.prefetch, list) else [p.prefetch] if p.prefetch else []
     return e.Prefetch(limit=p.limit or 10, query=_query(p.query, p.using),
-                      prefetches=[_prefetch(x) for x in nested] or None,
+                      prefetches=_prefetches(p),
                       filter=edge_filter(p.filter), score_threshold=p.score_threshold,
                       params=_EXACT)  # fmt: skip
 
 
 def _request(r: qm.QueryRequest) -> e.QueryRequest:
-    nested = r.prefetch if isinstance(r.prefetch, list) else [r.prefetch] if r.prefetch else []
     return e.QueryRequest(
         limit=r.limit or 10, offset=r.offset, query=_query(r.query, r.using),
-        prefetches=[_prefetch(x) for x in nested] or None,
-        with_vector=_with_vector(r.with_vector), with_payload=_with_payload(r.with_payload),
+        prefetches=_prefetches(r),
+        with_vector=_selected(r.with_vector), with_payload=_selected(r.with_payload),
         filter=edge_filter(r.filter), score_threshold=r.score_threshold, params=_EXACT,
     )  # fmt: skip
 
@@ -411,8 +412,8 @@ class EdgeClient:
     ) -> tuple[list[qm.Record], Any]:  # fmt: skip
         request = e.ScrollRequest(
             offset=_ids([offset])[0] if offset is not None else None, limit=limit,
-            filter=edge_filter(scroll_filter), with_payload=_with_payload(with_payload),
-            with_vector=_with_vector(with_vectors),
+            filter=edge_filter(scroll_filter), with_payload=_selected(with_payload),
+            with_vector=_selected(with_vectors),
         )  # fmt: skip
         points, next_offset = self._shard(collection_name).scroll(request)
         return [_record(p) for p in points], _id(next_offset)
@@ -422,7 +423,7 @@ class EdgeClient:
         with_vectors: Any = False, **_: Any,
     ) -> list[qm.Record]:  # fmt: skip
         points = self._shard(collection_name).retrieve(
-            _ids(ids), _with_payload(with_payload), _with_vector(with_vectors)
+            _ids(ids), _selected(with_payload), _selected(with_vectors)
         )
         return [_record(p) for p in points]
 

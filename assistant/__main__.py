@@ -7,7 +7,7 @@ import json
 import sys
 
 from assistant.logging_setup import setup_logging
-from ingest.settings import get_settings
+from core.settings import get_settings
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -29,8 +29,8 @@ def _ask(args: argparse.Namespace) -> int:
     from assistant.components import Components
     from assistant.llm import LLMUnavailableError
     from assistant.schemas import AskRequest
-    from ingest.index import EmbedderMismatchError
-    from ingest.store import StoreBusyError
+    from core.index import EmbedderMismatchError
+    from core.store import StoreBusyError
 
     settings = get_settings()
     setup_logging("WARNING")

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ingest import index
-from ingest.settings import ROLES, Settings
+from core import index
+from core.settings import ROLES, Settings
 
 Permission = Literal["ask", "review", "upload", "correct", "approve", "delete", "export"]
 

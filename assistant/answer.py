@@ -26,10 +26,10 @@ from llama_index.core.llms import LLM
 from assistant.citations import lexical_overlap, semantic_score
 from assistant.language import is_english
 from assistant.retrieval import Hit
-from ingest.loaders import numbered_heading_level
-from ingest.segment import Span, split_sentences
-from ingest.settings import Settings
-from ingest.sparse import terms
+from core.settings import Settings
+from core.sparse import terms
+from core.text.headings import numbered_heading_level
+from core.text.segment import Span, split_sentences
 
 REFUSAL_SV = "Jag hittar inget stöd för det i de dokument jag har tillgång till."
 REFUSAL_EN = "I cannot find support for that in the documents I have access to."

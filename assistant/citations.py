@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.segment import split_sentences
-from ingest.sparse import terms
+from core.sparse import terms
+from core.text.segment import split_sentences
 
 MARKER = re.compile(r"\s*\[(\d{1,2})\]")
 # e5 cosines of unrelated Swedish text sit around 0.75-0.8; identical text is 1.0.

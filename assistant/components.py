@@ -9,9 +9,9 @@ from assistant.llm import create_llm
 from assistant.pii import PiiScrubber, get_scrubber
 from assistant.service import AssistantService
 from assistant.uploads import Uploads, recover_uploads
+from core.settings import Settings
+from core.store import KnowledgeBase
 from ingest.pipeline import Ingestor
-from ingest.settings import Settings
-from ingest.store import KnowledgeBase
 
 
 @dataclass

@@ -23,8 +23,8 @@ from functools import lru_cache
 from itertools import product
 
 from assistant.schemas import Citation, Conflict, ConflictSide, SentenceOut
-from ingest.segment import split_sentences
-from ingest.sparse import terms
+from core.sparse import terms
+from core.text.segment import split_sentences
 
 SAME_SUBJECT = 0.6  # Jaccard of the subject terms of two quantity clauses
 SAME_STATEMENT = 0.75  # Jaccard of two permission statements without their negation

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 
 from assistant.schemas import Citation, Lifecycle, Notice
-from ingest import index
+from core import index
 
 REVIEW_SOON = timedelta(days=90)
 _SV = {

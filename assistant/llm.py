@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from llama_index.core.llms import LLM
 
-from ingest.settings import Settings
+from core.settings import Settings
 
 
 class LLMUnavailableError(RuntimeError):

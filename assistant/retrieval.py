@@ -19,11 +19,11 @@ from qdrant_client import models as qm
 from assistant.access import Principal
 from assistant.language import is_english
 from assistant.pii import neutral_text
-from ingest import index, trust
-from ingest.references import coarser, most_specific, parse_references
-from ingest.settings import Settings
-from ingest.sparse import terms
-from ingest.store import KnowledgeBase
+from core import index, review
+from core.references import coarser, most_specific, parse_references
+from core.settings import Settings
+from core.sparse import terms
+from core.store import KnowledgeBase
 
 Mode = Literal["hybrid", "dense", "sparse"]
 _NAME = re.compile(r"\b[A-ZÅÄÖ][\wåäöÅÄÖ-]+")
@@ -66,7 +66,7 @@ class Filters:
                 )
             )
         # untrusted chunks (uploads awaiting review, instruction-like text) never reach answers
-        return qm.Filter(must=must or None, must_not=trust.answer_filter_conditions())
+        return qm.Filter(must=must or None, must_not=review.answer_filter_conditions())
 
 
 def access_conditions(user: Principal, settings: Settings) -> list[qm.Condition]:
@@ -176,7 +176,7 @@ def _unit_filter(refs: list[str], flt: qm.Filter | None) -> qm.Filter:
     must: list[qm.Condition] = [qm.FieldCondition(key=index.UNIT_REFS, match=qm.MatchAny(any=refs))]
     if flt is not None and flt.must:
         must.extend(flt.must if isinstance(flt.must, list) else [flt.must])
-    return qm.Filter(must=must, must_not=trust.answer_filter_conditions())
+    return qm.Filter(must=must, must_not=review.answer_filter_conditions())
 
 
 def _exact_hits(refs: list[str], points) -> list[Hit]:
@@ -307,7 +307,7 @@ class Retriever:
         wanted = list(dict.fromkeys(refs + [c for r in refs if (c := coarser(r))]))
         units = qm.FieldCondition(key=index.UNIT_REFS, match=qm.MatchAny(any=wanted))
         flt = qm.Filter(must=[units, *access_conditions(user, self.s)],
-                        must_not=trust.answer_filter_conditions())  # fmt: skip
+                        must_not=review.answer_filter_conditions())  # fmt: skip
         points = sorted(self.kb.scroll(flt), key=lambda p: p.payload.get(index.CHUNK_INDEX, 0))
         out: list[Hit] = []
         for ref in most_specific(refs):
@@ -347,7 +347,7 @@ class Retriever:
                 qm.FieldCondition(key=index.CHUNK_INDEX,
                                   range=qm.Range(gte=i - before, lte=i + after)),
                 qm.FieldCondition(key=index.GENERATION, match=qm.MatchValue(value=generation)),
-            ], must_not=trust.answer_filter_conditions())  # fmt: skip
+            ], must_not=review.answer_filter_conditions())  # fmt: skip
 
         if not hits:
             return {}

@@ -51,10 +51,10 @@ from assistant.schemas import (
     Turn,
 )
 from assistant.schemas import Redaction as RedactionOut
-from ingest import index
-from ingest.segment import split_sentences
-from ingest.settings import Settings
-from ingest.store import KnowledgeBase
+from core import index
+from core.settings import Settings
+from core.store import KnowledgeBase
+from core.text.segment import split_sentences
 
 _CACHE_SIZE = 20_000  # sentence vectors (384 floats each: ~30 MB)
 

@@ -24,11 +24,12 @@ from typing import BinaryIO, Literal
 
 from assistant.pii import PiiScrubber
 from assistant.schemas import FileOutcome, UploadJobOut
-from ingest import corrections, trust
+from core import review
+from core.settings import Settings
+from core.store import KnowledgeBase
+from ingest import corrections
 from ingest.loaders import SUPPORTED
 from ingest.pipeline import Ingestor, document_id_for, file_hash
-from ingest.settings import Settings
-from ingest.store import KnowledgeBase
 
 STAGING = ".staging-"  # + the writing process's pid + "-" + a random suffix
 KEPT_JOBS = 200  # finished jobs remembered for GET /v1/documents/jobs/{id}
@@ -229,7 +230,7 @@ class Uploads:
                     result.status, result.chunks, result.error,
                 )  # fmt: skip
             ids = [f.document_id for f in job.files if f.status in ("new", "changed", "unchanged")]
-            reviews = trust.document_trust(self.kb, ids) if ids else {}
+            reviews = review.document_trust(self.kb, ids) if ids else {}
             for outcome in job.files:
                 outcome.review, outcome.flags = reviews.get(outcome.document_id, (None, []))
         finally:

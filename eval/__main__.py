@@ -27,10 +27,10 @@ from assistant.components import Components
 from assistant.llm import LLMUnavailableError
 from assistant.logging_setup import setup_logging
 from assistant.pii import get_scrubber
+from core.embeddings import create_embedder
+from core.settings import Settings
+from core.store import KnowledgeBase
 from eval import corpus, golden, report, runner, thresholds
-from ingest.embeddings import create_embedder
-from ingest.settings import Settings
-from ingest.store import KnowledgeBase
 
 DEFAULT_REPORT = Path(__file__).resolve().parent / "out" / "report.md"
 SETTINGS_SHOWN = (

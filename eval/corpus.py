@@ -8,10 +8,10 @@ import shutil
 import time
 from pathlib import Path
 
+from core.settings import Settings
+from core.store import KnowledgeBase
 from eval.golden import GoldenItem
 from ingest.pipeline import Ingestor, IngestReport
-from ingest.settings import Settings
-from ingest.store import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES_DIR = ROOT / "policies"

@@ -23,11 +23,11 @@ from assistant.llm import LLMUnavailableError
 from assistant.pii import PiiScrubber
 from assistant.retrieval import Hit, Retriever
 from assistant.schemas import AskRequest, AskResponse, Turn
+from core import index
+from core.store import KnowledgeBase
+from core.text.segment import split_sentences
 from eval import metrics, pii_metrics
 from eval.golden import GoldenItem, half
-from ingest import index
-from ingest.segment import split_sentences
-from ingest.store import KnowledgeBase
 
 MODES: tuple[str, ...] = ("dense", "sparse", "hybrid")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)*$")
@@ -71,7 +71,7 @@ def _leaks(values: Iterable[str], texts: Iterable[str]) -> tuple[list[str], list
 
 def ends_at_sentence_end(source: str, end: int) -> bool:
     """True if offset ``end`` is where a sentence of ``source`` ends (by the project's one
-    segmenter, ``ingest.segment.split_sentences``)."""
+    segmenter, ``core.text.segment.split_sentences``)."""
     return any(span.end == end for span in split_sentences(source))
 
 

@@ -14,11 +14,12 @@ import logging
 import sys
 from pathlib import Path
 
-from ingest import corrections, index
-from ingest.index import EmbedderMismatchError
+from core import index
+from core.index import EmbedderMismatchError
+from core.settings import Settings, get_settings
+from core.store import DocumentInfo, KnowledgeBase, StoreBusyError
+from ingest import corrections
 from ingest.pipeline import Ingestor, document_id_for
-from ingest.settings import Settings, get_settings
-from ingest.store import DocumentInfo, KnowledgeBase, StoreBusyError
 
 
 def _open(settings: Settings, collection: str | None) -> KnowledgeBase | None:

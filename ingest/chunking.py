@@ -13,15 +13,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from core.references import parse_references
+from core.text.headings import SEPARATOR, section_number
+from core.text.segment import split_sentences
 from ingest.loaders import Block, LoadedDocument
-from ingest.references import parse_references
-from ingest.segment import split_sentences
-
-_SECTION_NUMBER = re.compile(
-    r"^(?:(\d+\s*kap\.)|(\d+\s*[a-z]?\s*§)|(?:artikel|article)\s+(\d+)|(\d{1,2}(?:\.\d{1,2})*)\s)",
-    re.IGNORECASE,
-)
-SEPARATOR = " > "
 
 
 @dataclass
@@ -42,14 +37,6 @@ class Chunk:
 class _Section:
     path: list[str]
     units: list[Block]  # heading block (if any) first, then paragraphs
-
-
-def section_number(heading: str) -> str | None:
-    """ "4.2" of "4.2 Skyddsnivåer"; "33" of "Artikel 33"; "3 kap." / "5 §" for statutes."""
-    m = _SECTION_NUMBER.match(heading.strip())
-    if not m:
-        return None
-    return next(g for g in m.groups() if g).replace("  ", " ")
 
 
 def _title_level(doc: LoadedDocument) -> int | None:

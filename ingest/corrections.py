@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ingest import index
+from core import index
 from ingest.metadata import DocumentMetadata
 
 # Correctable fields: the DocumentMetadata attribute and its payload key.

@@ -1,7 +1,7 @@
 """Law texts as first-class sources: EUR-Lex regulations and Swedish statutes (SFS).
 
 A law is parsed into ``LawUnit``s (chapter, section, article, paragraph, recital, paragraf),
-each with its heading, depth, own canonical reference ids (``ingest/references.py`` format:
+each with its heading, depth, own canonical reference ids (``core/references.py`` format:
 ``gdpr:art33:1``, ``gdpr:recital85``, ``sfs2018:218:3kap5§``) and text. ``build_document``
 turns the units into the project's ``LoadedDocument`` (one heading block per unit, so the
 chunker cuts a law at unit boundaries) and records every section path's own ids in
@@ -17,10 +17,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest import index
-from ingest.chunking import SEPARATOR, Chunk
+from core import index
+from core.references import parse_references
+from core.text.headings import SEPARATOR
+from ingest.chunking import Chunk
 from ingest.loaders import Block, LoadedDocument, LoadError
-from ingest.references import parse_references
 
 _SFS_ACT = re.compile(r"^sfs\s*:?\s*(\d{4}:\d{1,4})$", re.IGNORECASE)
 

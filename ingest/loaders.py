@@ -19,7 +19,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
-from ingest.normalise import (
+from core.text.headings import DOT_LEADER, URL, footnote, numbered_heading_level
+from core.text.normalise import (
     clean_title,
     join_lines,
     looks_like_file_name,
@@ -173,48 +174,11 @@ def load_markdown(path: Path) -> LoadedDocument:
 
 # --- plain text and PDF ------------------------------------------------------------------
 
-_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s+([A-ZÅÄÖ].{1,90})$")
 _BULLET = re.compile(r"^([-•–*]|\d{1,2}[.)])\s+")
 _SENTENCE_END = ".!?:;"
-_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
-_DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*\d*\s*$")
-# A footnote line: "footnote1) text" (text exports), "1Knappt tre av tio ..." (a superscript
-# glued to its note), "13 Urban Twin Transition Center: https://..." (a number and a URL).
-_NOTE_LINE = re.compile(
-    r"^(?:footnote(\d{1,3})\)\s*|(\d{1,3})(?=[A-ZÅÄÖ][a-zåäö]{2})"
-    r"|(\d{1,3})\s+(?=\S.*(?:https?://|www\.)))(\S.*)$",
-    re.IGNORECASE,
-)
 _NOTE_MARK = re.compile(r"-{2,}footnote(\d{1,3})-{2,}", re.IGNORECASE)
 # A note reference: a number (or superscript) glued to the end of a word ("uppfylla1.").
 _NOTE_REF = re.compile(r"(?<=[a-zåäö]{3})(\d{1,2}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,2})(?=[.,;:]?(?:\s|$))")
-
-
-def footnote(line: str) -> str | None:
-    """A footnote line written as a note ("Fotnot 13: …"), else None."""
-    m = _NOTE_LINE.match(line.strip())
-    if not m:
-        return None
-    number = next(g for g in m.groups()[:3] if g)
-    return f"Fotnot {number}: {m.group(4)}"
-
-
-def numbered_heading_level(line: str) -> int | None:
-    """Level of a numbered heading line like "4.2 Skyddsnivåer" (2 + depth - 1), else None.
-
-    Footnotes ("13 Urban Twin Transition Center: https://…") and table-of-contents lines with
-    dot leaders are never headings.
-    """
-    line = line.strip()
-    m = _NUMBERED_HEADING.match(line)
-    if not m or line[-1] in ".,;:" or len(m.group(2).split()) > 12:
-        return None
-    if _URL.search(line) or _DOT_LEADER.search(line) or footnote(line):
-        return None
-    number = m.group(1)
-    if int(number.split(".")[0]) > 40:
-        return None
-    return number.count(".") + 2
 
 
 def _clean_line(line: str) -> str:
@@ -532,8 +496,8 @@ def _heading_like(key: str) -> bool:
         0 < len(key.split()) <= 12
         and key[-1] not in ".,;:"
         and not key.startswith("- ")
-        and not _URL.search(key)
-        and not _DOT_LEADER.search(key)
+        and not URL.search(key)
+        and not DOT_LEADER.search(key)
         and not footnote(key)
         and any(c.isalpha() for c in key)
     )
@@ -644,7 +608,7 @@ def load_html(path: Path) -> LoadedDocument:
     from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
     from bs4.element import PreformattedString  # comments, doctype, CDATA, declarations
 
-    from ingest.normalise import BULLET_GLYPHS
+    from core.text.normalise import BULLET_GLYPHS
 
     source = re.sub(r"</br\s*>", "<br>", _read_text(path), flags=re.IGNORECASE)
     soup = BeautifulSoup(source, "html.parser")

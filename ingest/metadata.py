@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from core.text.normalise import clean_title, looks_like_file_name
 from ingest.loaders import LoadedDocument
-from ingest.normalise import clean_title, looks_like_file_name
 
 MUNICIPALITIES = ["Aneby", "Eksjö", "Nässjö", "Sävsjö", "Vetlanda", "Höglandsförbundet"]
 

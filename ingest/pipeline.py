@@ -4,7 +4,7 @@ A document is identified by its path relative to the folder it was found in. It 
 when its content hash and the chunking settings are unchanged and all its chunks are stored;
 otherwise its new chunks are built completely in memory, written under a new generation,
 made current in one write, and only then are its old chunks deleted — a failure or a crash
-at any step leaves exactly one version visible (ingest/store.py). Documents gone from the
+at any step leaves exactly one version visible (core/store.py). Documents gone from the
 folders given are deleted (``prune``): only those whose source lies under one of them.
 """
 
@@ -27,12 +27,13 @@ from typing import Literal
 from llama_index.core.schema import MetadataMode, NodeRelationship, RelatedNodeInfo, TextNode
 from tqdm import tqdm
 
-from ingest import corrections, index, trust
+from core import index, review
+from core.embeddings import token_counter
+from core.store import DocumentInfo, KnowledgeBase
+from ingest import corrections, trust
 from ingest.chunking import Chunk, chunk_document
-from ingest.embeddings import token_counter
 from ingest.loaders import Limits, LoadedDocument, LoadError, load
 from ingest.metadata import DocumentMetadata, extract_metadata, parse_date
-from ingest.store import DocumentInfo, KnowledgeBase
 
 Status = Literal["new", "changed", "unchanged", "removed", "failed", "cancelled"]
 PIPELINE_VERSION = "2"  # 2: lifecycle fields in the payload
@@ -180,10 +181,10 @@ class Ingestor:
             for node, own in zip(nodes, unit_refs, strict=True):
                 node.metadata[index.ACT] = doc.act
                 node.metadata[index.UNIT_REFS] = own
-        review = trust.review_for(origin, self.kb.settings.uploads_require_approval)
+        state = review.review_for(origin, self.kb.settings.uploads_require_approval)
         for node, flags in zip(nodes, chunk_flags, strict=True):
             node.metadata[index.FLAGS] = flags
-            node.metadata[index.REVIEW] = review
+            node.metadata[index.REVIEW] = state
         texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
         per_node = [
             index.sentence_texts(n.metadata[index.HEADING], n.text) if self.kb.sentences else []

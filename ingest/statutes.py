@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 
+from core.references import sfs_id
 from ingest.laws import LawUnit, build_document
 from ingest.loaders import LoadedDocument, LoadError
-from ingest.references import sfs_id
 
 _CHAPTER = re.compile(r"^(\d{1,2})\s*kap\.(?:\s+(.{0,150}))?$")
 _PARAGRAF = re.compile(r"^(\d{1,3})\s*([a-z])?\s*§(?:\s+(.*))?$")

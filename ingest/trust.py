@@ -10,9 +10,10 @@ Every chunk records where it came from (``origin``: ``folder`` = ingested by an 
 - text that looks like an instruction to an assistant ("Ignorera alla tidigare instruktioner",
   "ignore previous instructions", "du är nu …") flags the chunk ``instructions``; such chunks
   are not used in answers until an administrator approves the document (the retrieval filter
-  built by :func:`answer_filter_conditions`).
+  built by ``core.review.answer_filter_conditions``).
 
-The flags are logged as a warning at ingest and listed by ``GET /v1/documents``.
+The flags are logged as a warning at ingest and listed by ``GET /v1/documents``; the review
+state and the rule that keeps untrusted chunks out of answers are in ``core/review.py``.
 """
 
 from __future__ import annotations
@@ -20,21 +21,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
-from qdrant_client import models as qm
-
-from ingest import index
-
-if TYPE_CHECKING:
-    from ingest.store import KnowledgeBase
+from core.review import INSTRUCTIONS, MARKERS
 
 log = logging.getLogger("ingest.trust")
-
-PENDING = "pending"  # "ej granskad": not used in answers until approved
-APPROVED = "approved"
-MARKERS = "citation_markers"
-INSTRUCTIONS = "instructions"
 
 # "[1]", "[12]", "[1, 2]", "[1–3]", "[ 4 ]": what our answers use to cite passages
 _MARKER = re.compile(r"\[(\s*\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\s*)\]")
@@ -92,53 +82,3 @@ def neutralise_chunks(chunks: Iterable, relative: str) -> list[list[str]]:
             relative, ", ".join(flagged), sum(bool(f) for f in out), len(out),
         )  # fmt: skip
     return out
-
-
-def review_for(origin: str, require_approval: bool) -> str | None:
-    """The review state a newly ingested chunk gets: uploads wait for approval by setting."""
-    return PENDING if origin == "upload" and require_approval else None
-
-
-def answer_filter_conditions() -> list[qm.Condition]:
-    """``must_not`` conditions that keep untrusted chunks out of answers: chunks of documents
-    waiting for review, and chunks flagged as instructions unless the document was approved."""
-    return [
-        qm.FieldCondition(key=index.REVIEW, match=qm.MatchValue(value=PENDING)),
-        qm.Filter(
-            must=[qm.FieldCondition(key=index.FLAGS, match=qm.MatchValue(value=INSTRUCTIONS))],
-            must_not=[qm.FieldCondition(key=index.REVIEW, match=qm.MatchValue(value=APPROVED))],
-        ),
-    ]
-
-
-def document_trust(
-    kb: KnowledgeBase, document_ids: list[str] | None = None
-) -> dict[str, tuple[str | None, list[str]]]:
-    """Per document id (all, or those in ``document_ids``): (review state, sorted flags)."""
-    if document_ids is not None and not document_ids:
-        return {}
-    flt = None
-    if document_ids:
-        flt = qm.Filter(
-            must=[qm.FieldCondition(key=index.DOC_ID, match=qm.MatchAny(any=document_ids))]
-        )
-    out: dict[str, tuple[str | None, set[str]]] = {}
-    for point in kb.scroll(flt, fields=[index.DOC_ID, index.REVIEW, index.FLAGS]):
-        payload = point.payload or {}
-        review, flags = out.setdefault(payload.get(index.DOC_ID, ""), (None, set()))
-        flags.update(payload.get(index.FLAGS) or [])
-        review = payload.get(index.REVIEW) if review is None else review
-        if payload.get(index.REVIEW) == PENDING:  # any pending chunk holds the document
-            review = PENDING
-        out[payload.get(index.DOC_ID, "")] = (review, flags)
-    return {doc_id: (review, sorted(flags)) for doc_id, (review, flags) in out.items()}
-
-
-def approve(kb: KnowledgeBase, document_id: str) -> None:
-    """Release a document for answers (all its chunks)."""
-    from ingest.store import doc_filter
-
-    with kb.lock:
-        kb.client.set_payload(
-            kb.collection, payload={index.REVIEW: APPROVED}, points=doc_filter(document_id)
-        )

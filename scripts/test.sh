@@ -8,6 +8,7 @@ scripts/install_browser.sh
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 ruff check .
 ruff format --check .
+lint-imports  # the layer and no-cycle contracts in pyproject.toml
 pytest -q "$@"
 # The evaluation gate: golden questions through the same code path as the API (eval/README.md).
 python -m eval --check

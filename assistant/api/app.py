@@ -15,9 +15,9 @@ from assistant.api.ratelimit import RateLimiter
 from assistant.components import Components
 from assistant.llm import LLMUnavailableError
 from assistant.pii import PiiScrubError
-from ingest import index
-from ingest.settings import Settings, get_settings
-from ingest.store import StoreBusyError
+from core import index
+from core.settings import Settings, get_settings
+from core.store import StoreBusyError
 
 log = logging.getLogger("assistant.api")
 

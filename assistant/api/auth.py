@@ -23,7 +23,7 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from assistant.access import Principal, Pseudonyms, readable
-from ingest.settings import ROLES, Settings
+from core.settings import ROLES, Settings
 
 log = logging.getLogger("assistant.api")
 

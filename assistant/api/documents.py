@@ -29,8 +29,9 @@ from assistant.schemas import (
     VersionOut,
 )
 from assistant.uploads import Job, UploadRefused
-from ingest import corrections, index, trust
-from ingest.store import DocumentInfo, doc_filter
+from core import index, review
+from core.store import DocumentInfo, doc_filter
+from ingest import corrections
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 Reader = Annotated[Principal, require("ask")]
@@ -90,7 +91,7 @@ def _checked_access(
 )
 def list_documents(components: ComponentsDep, user: Reader) -> list[DocumentOut]:
     docs = components.kb.documents(_visible(components, user)).values()
-    reviews = trust.document_trust(components.kb)
+    reviews = review.document_trust(components.kb)
     fixed = corrections.load(components.settings.data_dir)
     default = components.settings.default_classification
     return [_document_out(d, reviews, fixed, default)
@@ -143,7 +144,7 @@ def correct(
         kb.set_payload(document_id, corrections.payload(written, s.default_classification))
     components.audit.record_event(user, "correct", document_id, ", ".join(sorted(written)))
     fresh = kb.document(document_id) or doc
-    return _document_out(fresh, trust.document_trust(kb), corrections.load(s.data_dir),
+    return _document_out(fresh, review.document_trust(kb), corrections.load(s.data_dir),
                          s.default_classification)  # fmt: skip
 
 
@@ -280,7 +281,7 @@ def approve(
     document_id: str, components: ComponentsDep, user: Annotated[Principal, require("approve")]
 ) -> ApprovalOut:
     _writable(components, user, document_id)
-    trust.approve(components.kb, document_id)
+    review.approve(components.kb, document_id)
     components.audit.record_event(user, "approve", document_id)
     return ApprovalOut(approved=document_id, chunks=len(components.kb.point_ids(document_id)))
 

@@ -25,7 +25,7 @@ from fastapi import Depends, HTTPException, Request, status
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from ingest.settings import Settings, rate_limits
+from core.settings import Settings, rate_limits
 
 ASK_LIMITED = (
     "Too many requests; try again in {n} s. / "

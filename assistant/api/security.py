@@ -31,7 +31,7 @@ from assistant import access
 from assistant.access import Principal, Pseudonyms
 from assistant.api.auth import InvalidToken, NoRole, ProviderUnavailable, TokenVerifier
 from assistant.schemas import ErrorOut, ValidationErrorOut
-from ingest.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger("assistant.api")
 

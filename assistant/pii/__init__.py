@@ -36,7 +36,7 @@ from assistant.pii.recognizers import (
     build_recognizers,
     deny_list_recognizer,
 )
-from ingest.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 __all__ = [
     "PiiScrubError", "PiiScrubber", "Redaction", "ScrubResult", "Span", "get_scrubber",

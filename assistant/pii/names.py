@@ -17,7 +17,7 @@ from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerR
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.sv.stop_words import STOP_WORDS
 
-from ingest.segment import split_sentences
+from core.text.segment import split_sentences
 
 LANGUAGE = "sv"
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from assistant.access import unrestricted
 from assistant.components import Components
 from assistant.schemas import AskRequest, AskResponse
+from core.settings import Settings
 from ingest.pipeline import Ingestor
-from ingest.settings import Settings
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 ENGINES = ("edge", "local")

@@ -17,11 +17,11 @@ from pathlib import Path
 from llama_index.core.schema import MetadataMode
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
-from ingest import index
-from ingest.embeddings import create_embedder
+from core import index
+from core.embeddings import create_embedder
+from core.settings import Settings
+from core.store import KnowledgeBase
 from ingest.pipeline import Ingestor
-from ingest.settings import Settings
-from ingest.store import KnowledgeBase
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -45,9 +45,9 @@ def main(argv: list[str] | None = None) -> None:
     from assistant.access import unrestricted
     from assistant.components import Components
     from assistant.schemas import AskRequest
+    from core.settings import Settings
     from eval.bench.query import _grow, _questions
     from ingest.pipeline import Ingestor
-    from ingest.settings import Settings
 
     rows.append(("imports", _status()["VmRSS"]))
     question = _questions(1)[0]

@@ -14,8 +14,8 @@ import statistics
 import time
 
 from assistant.pii import PiiScrubber
+from core.settings import Settings
 from eval.pii_metrics import DEFAULT_CORPUS, generate_cases, load_corpus, policy_cases, tricky_cases
-from ingest.settings import Settings
 
 
 def queries(n: int) -> list[str]:

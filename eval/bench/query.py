@@ -24,9 +24,9 @@ from qdrant_client import models as qm
 from assistant.access import unrestricted
 from assistant.components import Components
 from assistant.schemas import AskRequest
-from ingest import index
+from core import index
+from core.settings import Settings
 from ingest.pipeline import Ingestor
-from ingest.settings import Settings
 
 STAGES = ["scrub", "embed", "search", "expand", "answer", "verify", "total"]
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "policies.jsonl"

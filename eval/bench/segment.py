@@ -5,7 +5,7 @@
 Texts: the Swedish statutes (``sfs_sv/*.json``, one text per paragraf), MSB's method support
 and more municipal documents (``msb_metodstod_sv/*.md``, ``kommun_sv_more/*.md``) and our
 ``policies/src/*.md``, loaded as ingestion loads them. Every candidate sees the same
-paragraphs (``ingest.segment._blocks``) and only decides the sentence ends inside them.
+paragraphs (``core.text.segment._blocks``) and only decides the sentence ends inside them.
 
 A proposed end is *wrong* when the next sentence starts in lower case, when it follows a
 Swedish abbreviation that does not end sentences (``t.ex.``, ``bl.a.``; ``kap.``, ``st.``,
@@ -14,7 +14,7 @@ Swedish abbreviation that does not end sentences (``t.ex.``, ``bl.a.``; ``kap.``
 abbreviation) ends in ``.!?`` before a capital and no sentence ends there. Both are rules,
 not a hand-labelled gold standard (the old regex misses nothing by construction).
 Candidates: the old regex, sentencex and sentence-splitter (Moses non-breaking prefixes),
-each raw and with the Swedish vetoes of :func:`ingest.segment.joined`; the last line is
+each raw and with the Swedish vetoes of :func:`core.text.segment.joined`; the last line is
 ``split_sentences`` itself.
 """
 
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import sentencex
 
+from core.text.segment import _blocks, joined, split_sentences
 from ingest.loaders import load
-from ingest.segment import _blocks, joined, split_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"

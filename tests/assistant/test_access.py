@@ -1,5 +1,5 @@
 """Roles, organisations and classifications as rules (assistant/access.py, the claim mapping of
-assistant/api/auth.py); the API tests with a real provider are in test_api_access.py."""
+assistant/api/auth.py); the API tests with a real provider are in api/test_access.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from assistant.access import Pseudonyms, administrator, local_user, readable
 from assistant.api.auth import _claim, _roles
-from ingest import index
+from core import index
 from tests.conftest import make_settings
 
 SETTINGS = make_settings(Path("/tmp/pa-access"))

@@ -10,8 +10,8 @@ from assistant.answerability import DEFAULT_MODEL, FEATURES, Signals, decide
 from assistant.language import is_english
 from assistant.pii import neutral_text
 from assistant.retrieval import Hit, search_text
-from ingest import index
-from ingest.segment import split_sentences
+from core import index
+from core.text.segment import split_sentences
 from tests.conftest import make_settings
 
 COMMITTEES = (

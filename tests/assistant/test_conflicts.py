@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from assistant.api import create_app
 from assistant.components import Components
 from assistant.conflicts import difference, quantities
+from core.store import KnowledgeBase
 from ingest.pipeline import Ingestor, document_id_for
-from ingest.store import KnowledgeBase
 from tests.conftest import ROOT, make_settings
 
 GOLDEN = ROOT / "eval" / "golden" / "conflicts.jsonl"

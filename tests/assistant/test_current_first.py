@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from assistant.retrieval import Filters, Retriever, current_first
+from core.store import KnowledgeBase
 from ingest.pipeline import Ingestor, document_id_for
-from ingest.store import KnowledgeBase
 from tests.conftest import EVERYONE
 
 DOC = """# {title}

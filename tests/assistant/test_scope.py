@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 from assistant.components import Components
+from core.store import KnowledgeBase
 from ingest.pipeline import Ingestor, document_id_for
-from ingest.store import KnowledgeBase
 from tests.conftest import make_settings
 
 DOC = """# {title}

@@ -24,9 +24,9 @@ import yaml
 from qdrant_client import QdrantClient
 from qdrant_client.qdrant_remote import QdrantRemote
 
-from ingest.edge import EdgeClient
-from ingest.settings import ROLES, Settings
-from ingest.store import open_client
+from core.edge import EdgeClient
+from core.settings import ROLES, Settings
+from core.store import open_client
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "compose.yaml"

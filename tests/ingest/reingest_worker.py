@@ -18,9 +18,9 @@ import sys
 from itertools import count
 from pathlib import Path
 
+from core.settings import Settings
+from core.store import KnowledgeBase
 from ingest.pipeline import Ingestor
-from ingest.settings import Settings
-from ingest.store import KnowledgeBase
 
 PASSWORD_SHORT = """# Rutin för lösenord
 

@@ -25,9 +25,9 @@ import pytest
 
 from assistant.retrieval import Retriever
 from assistant.uploads import recover_uploads
-from ingest import index
+from core import index
+from core.store import KnowledgeBase
 from ingest.pipeline import Ingestor, document_id_for
-from ingest.store import KnowledgeBase
 from tests.conftest import EVERYONE, ROOT, make_settings
 from tests.ingest import reingest_worker as worker
 

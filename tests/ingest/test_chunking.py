@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.chunking import chunk_document, section_number
+from core.text.headings import section_number
+from ingest.chunking import chunk_document
 from ingest.loaders import load
 from ingest.metadata import extract_metadata
 from tests.conftest import POLICIES

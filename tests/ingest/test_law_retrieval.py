@@ -14,12 +14,12 @@ import pytest
 from assistant.components import Components
 from assistant.retrieval import Retriever
 from assistant.schemas import AskRequest
-from ingest import index
+from core import index
+from core.store import KnowledgeBase
 from ingest.eurlex import parse_units as eurlex_units
 from ingest.laws import LAW_ORIGIN, build_document
 from ingest.pipeline import Ingestor
 from ingest.statutes import parse_units as statute_units
-from ingest.store import KnowledgeBase
 from tests.conftest import EVERYONE, POLICIES, make_settings
 from tests.ingest.test_statutes import riksdagen_text
 

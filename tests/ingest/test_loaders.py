@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 
+from core.text.headings import numbered_heading_level
 from ingest.chunking import chunk_document
-from ingest.loaders import Limits, LoadError, _read_text, load, numbered_heading_level
+from ingest.loaders import Limits, LoadError, _read_text, load
 from ingest.metadata import extract_metadata
 from tests.conftest import POLICIES
 

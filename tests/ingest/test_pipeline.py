@@ -11,9 +11,9 @@ import pytest
 from llama_index.core.schema import MetadataMode
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
-from ingest import index
+from core import index
+from core.store import KnowledgeBase, StoreBusyError
 from ingest.pipeline import Ingestor, document_id_for
-from ingest.store import KnowledgeBase, StoreBusyError
 from tests.conftest import POLICIES, ROOT, make_settings
 
 DOC_A = """# Rutin för säkerhetskopiering

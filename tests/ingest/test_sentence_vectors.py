@@ -11,9 +11,9 @@ from qdrant_client import models as qm
 from assistant.components import Components
 from assistant.retrieval import _hit
 from assistant.schemas import AskRequest
-from ingest import index
+from core import index
+from core.store import KnowledgeBase
 from ingest.pipeline import Ingestor
-from ingest.store import KnowledgeBase
 from tests.conftest import EVERYONE, POLICIES, copy_policies, make_settings
 
 QUESTIONS = [

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from ingest import index
+from core import index
+from core.store import KnowledgeBase
 from ingest.pipeline import Ingestor, document_id_for
-from ingest.store import KnowledgeBase
 from tests.conftest import make_settings
 
 DOC = "# Rutin för loggning\n\n{adopted}## 1 Lagring\n\nLoggar sparas i {months} månader.\n"

@@ -18,7 +18,7 @@ import httpx
 import oidc_provider_mock
 import pytest
 
-from ingest.settings import Settings
+from core.settings import Settings
 from tests.ui.conftest import (
     API_KEY,
     START_TIMEOUT_S,

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ingest.store import KnowledgeBase
+from core.store import KnowledgeBase
 from tests.conftest import SHARED, make_settings
 from tests.ingest.test_law_retrieval import ingest_law_subset
 from tests.ingest.test_metadata import KARLSHAMN

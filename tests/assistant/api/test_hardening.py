@@ -16,9 +16,10 @@ from fastapi.testclient import TestClient
 from assistant.api import create_app
 from assistant.api.security import weak_configuration
 from assistant.components import Components
-from ingest import index, trust
+from core import index
+from core.store import KnowledgeBase
+from ingest import trust
 from ingest.pipeline import Ingestor, document_id_for
-from ingest.store import KnowledgeBase
 from tests.conftest import POLICIES, finished_upload, make_settings
 
 KEY = "administratorsnyckel-for-test-0123456789"

@@ -15,6 +15,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant.pii import PiiScrubber, Redaction, ScrubResult, get_scrubber
 from assistant.pii.recognizers import luhn_ok
+from core.settings import Settings
 from eval.pii_metrics import (
     evaluate,
     format_table,
@@ -24,9 +25,8 @@ from eval.pii_metrics import (
     samordningsnummer,
     tricky_cases,
 )
-from ingest.settings import Settings
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 CORPUS = REPO.parent / "shared" / "corpus" / "pii_sv"
 
 
@@ -241,7 +241,7 @@ def test_no_network_needed():
         "def _no(*a, **k):\n    attempts.append(a)\n    raise OSError('network disabled')\n"
         "socket.socket.connect = _no\nsocket.create_connection = _no\n"
         "from assistant.pii import PiiScrubber\n"
-        "from ingest.settings import Settings\n"
+        "from core.settings import Settings\n"
         "s = PiiScrubber(Settings(_env_file=None))\n"
         "print(s.scrub('Mejla anna.svensson@eksjo.se').text, len(attempts))\n"
     )

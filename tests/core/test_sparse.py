@@ -1,6 +1,6 @@
 """Swedish BM25 terms and vectors."""
 
-from ingest.sparse import Bm25Encoder, term_id, terms
+from core.sparse import Bm25Encoder, term_id, terms
 
 
 def test_stemming_stopwords_and_numbers():

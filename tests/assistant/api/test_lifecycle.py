@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 from assistant.components import Components
+from core.store import KnowledgeBase
 from ingest.pipeline import Ingestor, document_id_for
-from ingest.store import KnowledgeBase
 from tests.conftest import POLICIES, SHARED, make_settings
 from tests.ingest.test_metadata import KARLSHAMN
 

@@ -16,7 +16,7 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-from ingest.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

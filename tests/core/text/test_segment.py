@@ -1,4 +1,4 @@
-"""The one sentence segmenter (``ingest.segment``) on Swedish statutes and administrative text."""
+"""The one sentence segmenter (``core.text.segment``) on Swedish statutes and official text."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from core.text.segment import split_sentences
 from ingest.chunking import _pieces
 from ingest.loaders import Block
-from ingest.segment import split_sentences
 from tests.conftest import POLICIES
 
 REFERENCE = re.compile(r"\d+\s*[a-z]?\s*kap\.\s+\d+\s*[a-z]?\s*§")
@@ -26,7 +26,7 @@ def texts_of(text: str) -> list[str]:
 @pytest.fixture(scope="module")
 def statutes() -> list[str]:
     """The text of every paragraf of every statute in ../shared/corpus/sfs_sv."""
-    shared = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "sfs_sv"
+    shared = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "sfs_sv"
     files = sorted(shared.glob("*.json"))
     if not files:
         pytest.skip("../shared/corpus is not available")

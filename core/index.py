@@ -9,11 +9,11 @@ from __future__ import annotations
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
-from ingest.segment import split_sentences
+from core.text.segment import split_sentences
 
 DENSE = "dense"  # e5 (or sentence-transformers) embedding, cosine
 SPARSE = "bm25"  # Swedish BM25 term weights; Qdrant applies IDF (Modifier.IDF)
-# One vector per sentence of the chunk (ingest/segment.py, in order), embedded at ingest as
+# One vector per sentence of the chunk (core/text/segment.py, in order), embedded at ingest as
 # ``sentence_texts``: the extractive answerer reads them instead of embedding at query time.
 SENTENCES = "sentences"
 # What the sentence vectors are, recorded on the collection next to the embedder; another
@@ -69,7 +69,7 @@ ACT = "act"
 UNIT_REFS = "unit_refs"
 # Atomic replacement (schema 2): every chunk carries the generation it was written in; a
 # document's current generation lives in the generations collection (one point per document,
-# switched by one upsert). Readers see only current generations (ingest/store.py).
+# switched by one upsert). Readers see only current generations (core/store.py).
 GENERATION = "generation"  # int, unique per write: time in ns (older chunks: a hash)
 ROOT = "root"  # folder documents: the absolute folder they were ingested from (prune scope)
 SCHEMA = 2  # recorded in the collection's metadata next to the embedder
@@ -104,7 +104,7 @@ NOT_EMBEDDED = [
 
 
 def sentence_texts(heading: str, text: str) -> list[str]:
-    """Every sentence of a chunk's text (ingest/segment.py, in order) as embedded: behind the
+    """Every sentence of a chunk's text (core/text/segment.py, in order) as embedded: behind the
     chunk's heading (title > section path), which says what it is about
     ("IT-säkerhetspolicy > 6.2 Lösenord: Lösenord ska ha minst …")."""
     return [f"{heading}: {s.text}" for s in split_sentences(text)]

@@ -24,11 +24,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from assistant.pii import PiiScrubber, get_scrubber
 from assistant.pii.normalize import normalize, strip_controls
 from assistant.pii.recognizers import ENTITY_LABELS, NEUTRAL_WORDS, luhn_ok
+from core.settings import Settings
 from eval.pii_cases import POLICY_QUESTIONS
 from eval.pii_metrics import Corpus, load_corpus, samordningsnummer
-from ingest.settings import Settings
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 CORPUS = REPO.parent / "shared" / "corpus" / "pii_sv"
 GOLDEN = REPO / "eval" / "golden" / "policies.jsonl"
 SEED = 13

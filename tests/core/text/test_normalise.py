@@ -1,10 +1,10 @@
-"""The one text normaliser (ingest/normalise.py): characters, bullets, hyphens, titles."""
+"""The one text normaliser (core/text/normalise.py): characters, bullets, hyphens, titles."""
 
 from __future__ import annotations
 
 import pytest
 
-from ingest.normalise import (
+from core.text.normalise import (
     clean_title,
     join_hyphenated,
     join_lines,

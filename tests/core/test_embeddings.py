@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ingest.embeddings import create_embedder, embedder_id, embedding_dim
+from core.embeddings import create_embedder, embedder_id, embedding_dim
 from tests.conftest import make_settings
 
 PASSAGES = [

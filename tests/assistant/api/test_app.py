@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 from assistant.components import Components
-from ingest import index
+from core import index
 from ingest.pipeline import document_id_for
+from tests.assistant.test_retrieval import AI, IS, IT, PU, QUESTIONS
 from tests.conftest import finished_upload, make_settings
-from tests.ingest.test_retrieval_sanity import AI, IS, IT, PU, QUESTIONS
 
 MORE_QUESTIONS: list[tuple[str, set[tuple[str, str]]]] = [
     ("Hur länge ska säkerhetskopior sparas?", {(IT, "9.2")}),
@@ -176,7 +176,7 @@ def test_documents_health_and_feedback(client):
 
 def test_upload_list_delete_with_api_key(tmp_path: Path, embedder):
     settings = make_settings(tmp_path / "d", api_key="hemlig-nyckel")
-    from ingest.store import KnowledgeBase
+    from core.store import KnowledgeBase
 
     components = Components.build(settings, kb=KnowledgeBase(settings, embedder=embedder))
     doc = b"# Rutin for skrivare\n\n## 1 Utskrift\n\nUtskrifter med sekretess hamtas direkt.\n"

@@ -17,8 +17,8 @@ import uvicorn
 
 from assistant.api import create_app
 from assistant.components import Components
+from core.store import KnowledgeBase
 from ingest.pipeline import Ingestor
-from ingest.store import KnowledgeBase
 from tests.conftest import POLICIES, make_settings
 
 pytestmark = pytest.mark.slow

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ingest.references import parse_references
+from core.references import parse_references
 
 CASES = [
     ("enligt artikel 6.1 e GDPR", ["gdpr:art6", "gdpr:art6:1", "gdpr:art6:1:e"]),
@@ -107,7 +107,7 @@ def test_unqualified_paragraf_with_a_default_statute():
 
 
 def test_specificity_helpers():
-    from ingest.references import coarser, most_specific
+    from core.references import coarser, most_specific
 
     ids = parse_references("artikel 6.1 e och skäl 40")
     assert most_specific(ids) == ["gdpr:art6:1:e", "gdpr:recital40"]

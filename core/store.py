@@ -2,7 +2,7 @@
 
 The backend is chosen by setting: a Qdrant server (``PA_QDRANT_URL``, ``PA_QDRANT_API_KEY``)
 or an embedded store on disk, by default Qdrant Edge (``PA_QDRANT_ENGINE=edge``, the Qdrant
-engine in the process: ingest/edge.py), else qdrant-client's local mode (``local``). Writes
+engine in the process: core/edge.py), else qdrant-client's local mode (``local``). Writes
 go through llama-index's ``QdrantVectorStore``, followed by each chunk's sentence vectors.
 Local mode is not safe under concurrent threads: there every call is serialised by one lock;
 a server's client and Qdrant Edge are, so reads there take no lock (writes stay one at a
@@ -47,13 +47,13 @@ from llama_index.vector_stores.qdrant import QdrantVectorStore
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
-from ingest import index
-from ingest.edge import EdgeClient, copy_local_store
-from ingest.embeddings import create_embedder, embedder_id, embedding_dim
-from ingest.settings import Settings
-from ingest.sparse import Bm25Encoder
+from core import index
+from core.edge import EdgeClient, copy_local_store
+from core.embeddings import create_embedder, embedder_id, embedding_dim
+from core.settings import Settings
+from core.sparse import Bm25Encoder
 
-log = logging.getLogger("ingest.store")
+log = logging.getLogger("core.store")
 _RECORDS = uuid.UUID("0c5b8f7e-2d1a-4e6b-9a3c-7f4e1d2b6a80")
 SERVER_REFRESH_S = 5.0  # server: how old the cached current generations may be
 SERVER_GRACE_S = 3600.0  # server: uncommitted chunks younger than this may be another writer's

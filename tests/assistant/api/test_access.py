@@ -24,8 +24,8 @@ from joserfc.jwk import RSAKey
 
 from assistant.api import create_app
 from assistant.components import Components
-from ingest.settings import Settings
-from ingest.store import KnowledgeBase
+from core.settings import Settings
+from core.store import KnowledgeBase
 from tests.conftest import ROOT, make_settings
 
 pytestmark = pytest.mark.slow  # real servers (API, browser, OIDC provider, LLM) or laws

@@ -1,4 +1,4 @@
-"""Qdrant Edge behind the client interface (ingest/edge.py): the same points for the same
+"""Qdrant Edge behind the client interface (core/edge.py): the same points for the same
 filters and queries as qdrant-client's local mode, one process per store, and a local-mode
 store carried over on first start."""
 
@@ -14,10 +14,10 @@ import pytest
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
-from ingest import index
-from ingest.edge import EdgeClient, copy_local_store
+from core import index
+from core.edge import EdgeClient, copy_local_store
+from core.store import KnowledgeBase, StoreBusyError, open_client
 from ingest.pipeline import Ingestor
-from ingest.store import KnowledgeBase, StoreBusyError, open_client
 from tests.conftest import POLICIES, make_settings
 
 DIM = 8

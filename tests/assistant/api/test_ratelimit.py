@@ -16,9 +16,9 @@ from assistant.api import create_app, documents
 from assistant.api.ratelimit import rate_limit_uploads
 from assistant.api.security import weak_configuration
 from assistant.components import Components
+from core.settings import Settings
+from core.store import KnowledgeBase
 from ingest.pipeline import Ingestor
-from ingest.settings import Settings
-from ingest.store import KnowledgeBase
 from tests.conftest import finished_upload, make_settings
 
 KEY = "hastighetsgrans-administratorsnyckel-0123456789"

@@ -63,7 +63,7 @@ END_CHAR = "end_char"
 CHUNK_INDEX = "chunk_index"
 CHUNK_COUNT = "chunk_count"
 INGESTED_AT = "ingested_at"
-# Law texts only (ingest/laws.py): the act ("gdpr", "sfs2018:218") and the canonical ids of the
+# Law texts only (ingest/laws/): the act ("gdpr", "sfs2018:218") and the canonical ids of the
 # unit (article, paragraph, recital, paragraf) the chunk belongs to; REFS also lists mentions.
 ACT = "act"
 UNIT_REFS = "unit_refs"

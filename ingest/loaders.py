@@ -4,6 +4,9 @@ Parsing is done by kept libraries: markdown-it-py (Markdown), pypdf (PDF, per pa
 python-docx (DOCX, heading styles and page breaks), BeautifulSoup (HTML). Each loader
 returns a ``LoadedDocument`` whose ``text`` is the extracted text and whose ``blocks`` are
 headings and paragraphs with their character offsets in ``text`` and their page number.
+
+This module knows formats only. ``load_file`` takes the readers to try before the format
+loader; ``ingest/reading.py`` passes the law reader (``ingest/laws/``) and is what callers use.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -21,6 +24,7 @@ from typing import Literal
 
 from core.text.headings import DOT_LEADER, URL, footnote, numbered_heading_level
 from core.text.normalise import (
+    BULLET_GLYPHS,
     clean_title,
     join_lines,
     looks_like_file_name,
@@ -52,23 +56,27 @@ class LoadedDocument:
     blocks: list[Block]
     title: str | None = None  # from the file's own metadata, when it has one
     pages: int | None = None
-    # Law texts only (ingest/laws.py): the act ("gdpr", "sfs2018:218"), the document type
-    # ("förordning", "lag") and each section path's own canonical reference ids.
-    act: str | None = None
-    doc_type: str | None = None
-    section_refs: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
-class _Builder:
-    """Joins blocks into one text, recording each block's offsets."""
+class TextBuilder:
+    """Joins blocks into one text, an empty line between two, recording each block's offsets.
 
+    ``normalise``: pass each block through ``normalise_text`` (the format loaders); off for
+    text that its parser has cleaned already (law units, ``ingest/laws/units.py``).
+    """
+
+    normalise: bool = True
     parts: list[str] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     pos: int = 0
 
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
     def add(self, kind: str, text: str, level: int = 0, page: int | None = None) -> None:
-        text = normalise_text(text).strip()
+        text = (normalise_text(text) if self.normalise else text).strip()
         if not text:
             return
         if self.parts:
@@ -81,7 +89,7 @@ class _Builder:
     def build(self, title: str | None = None, pages: int | None = None) -> LoadedDocument:
         if not self.blocks:
             raise LoadError("no text could be extracted (empty, or a scanned image without text)")
-        return LoadedDocument("".join(self.parts), self.blocks, title, pages)
+        return LoadedDocument(self.text, self.blocks, title, pages)
 
 
 # --- Markdown ---------------------------------------------------------------------------
@@ -129,10 +137,10 @@ _MARKDOC_TAG = re.compile(r"\{%.*?%\}")
 def load_markdown(path: Path) -> LoadedDocument:
     from markdown_it import MarkdownIt
 
-    source, title = _front_matter(_read_text(path))
+    source, title = _front_matter(read_text(path))
     source = _MARKDOC_TAG.sub("", source)  # "{% table %}", "{% /callout %}": markup, not text
     tokens = MarkdownIt("commonmark").enable("table").parse(source)
-    b = _Builder()
+    b = TextBuilder()
     stack: list[str] = []  # enclosing block tokens
     ordinal: list[int] = []  # counters of ordered lists
     row: list[str] = []
@@ -269,7 +277,7 @@ def _dash_goes_on(para: list[str], line: _Line, layout: _Layout) -> bool:
 
 
 def _lines_to_blocks(
-    b: _Builder,
+    b: TextBuilder,
     raw: list[_Line],
     heading_level: Callable[[str], int | None],
     note: Callable[[str], str | None] = footnote,
@@ -343,8 +351,8 @@ def _text_lines(text: str, page: int | None = None) -> list[_Line]:
 
 
 def load_text(path: Path) -> LoadedDocument:
-    b = _Builder()
-    _lines_to_blocks(b, _text_lines(_read_text(path)), numbered_heading_level)
+    b = TextBuilder()
+    _lines_to_blocks(b, _text_lines(read_text(path)), numbered_heading_level)
     return b.build()
 
 
@@ -401,7 +409,7 @@ def load_pdf(path: Path) -> LoadedDocument:
         m = re.match(r"^(\d{1,3})\s+(\S.*)$", line)
         return f"Fotnot {m.group(1)}: {m.group(2)}" if m else None
 
-    b = _Builder()
+    b = TextBuilder()
     _lines_to_blocks(b, lines, heading_level, note, styles.size)
     title = meta_title or _first_title(b.blocks)
     return b.build(title=title, pages=len(pages))
@@ -556,7 +564,7 @@ def load_docx(path: Path) -> LoadedDocument:
     except Exception as exc:  # python-docx raises zipfile/KeyError/ValueError variants
         raise LoadError(f"not a readable DOCX file ({exc.__class__.__name__})") from exc
 
-    b = _Builder()
+    b = TextBuilder()
     page = 1
     for item in document.iter_inner_content():
         if isinstance(item, Table):
@@ -608,9 +616,7 @@ def load_html(path: Path) -> LoadedDocument:
     from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
     from bs4.element import PreformattedString  # comments, doctype, CDATA, declarations
 
-    from core.text.normalise import BULLET_GLYPHS
-
-    source = re.sub(r"</br\s*>", "<br>", _read_text(path), flags=re.IGNORECASE)
+    source = re.sub(r"</br\s*>", "<br>", read_text(path), flags=re.IGNORECASE)
     soup = BeautifulSoup(source, "html.parser")
     for tag in soup(["script", "style", "nav", "header", "footer", "noscript", "template"]):
         tag.decompose()
@@ -647,7 +653,7 @@ def load_html(path: Path) -> LoadedDocument:
                 return parent
         return None
 
-    b = _Builder()
+    b = TextBuilder()
     listed: set[int] = set()  # <li> elements whose "- " has been written
 
     def flush(block: Tag | None, pieces: list[tuple[Tag | None, str]]) -> None:
@@ -727,19 +733,23 @@ _LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
 }
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path, *, refuse_binary: bool = True) -> str:
     """The text of a .md/.txt/.html file (UTF-8, else cp1252); binary junk is refused.
 
-    Refused: a NUL byte anywhere, or more than 1 % control characters (other than tab, line
-    feed, carriage return, form feed, vertical tab) and undecodable characters (U+FFFD).
+    Refused, unless ``refuse_binary`` is off (the law reader: a file that is no law text goes
+    on to its format loader, which refuses it): a NUL byte anywhere, or more than 1 % control
+    characters (other than tab, line feed, carriage return, form feed, vertical tab) and
+    undecodable characters (U+FFFD).
     """
     data = path.read_bytes()
-    if b"\x00" in data:
+    if refuse_binary and b"\x00" in data:
         raise LoadError("looks like a binary file, not text (it contains NUL bytes)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
+    if not refuse_binary:
+        return text
     bad = sum(1 for _ in re.finditer("[\x01-\x08\x0e-\x1f\x7f-\x9f\ufffd]", text))
     if text and bad / len(text) > 0.01:
         raise LoadError(
@@ -784,8 +794,18 @@ def check_archive(path: Path, limits: Limits) -> None:
         )
 
 
-def load(path: Path, limits: Limits | None = None) -> LoadedDocument:
-    """Load any supported file within ``limits``; raise ``LoadError`` with a clear reason."""
+Reader = Callable[[Path], LoadedDocument | None]
+"""A reader of one kind of text within a format: its document, or None (not of its kind)."""
+
+
+def load_file(
+    path: Path, limits: Limits | None = None, readers: Sequence[Reader] = ()
+) -> LoadedDocument:
+    """Load a supported file within ``limits``; raise ``LoadError`` with a clear reason.
+
+    ``readers`` are tried in order after the size checks; the first document one returns is
+    used, else the format loader of the file's suffix.
+    """
     limits = limits or Limits()
     max_bytes = limits.max_bytes
     suffix = path.suffix.lower()
@@ -801,12 +821,10 @@ def load(path: Path, limits: Limits | None = None) -> LoadedDocument:
         raise LoadError(
             f"the file is too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB)"
         )
-    if suffix in (".html", ".htm", ".txt"):  # law texts (EUR-Lex, Riksdagen): own structure
-        from ingest.laws import load_if_law
-
-        law = load_if_law(path)
-        if law is not None:
-            return _within(law, limits)
+    for reader in readers:
+        doc = reader(path)
+        if doc is not None:
+            return _within(doc, limits)
     if suffix == ".docx":
         check_archive(path, limits)
     return _within(_LOADERS[suffix](path), limits)

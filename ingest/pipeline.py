@@ -32,8 +32,10 @@ from core.embeddings import token_counter
 from core.store import DocumentInfo, KnowledgeBase
 from ingest import corrections, trust
 from ingest.chunking import Chunk, chunk_document
-from ingest.loaders import Limits, LoadedDocument, LoadError, load
+from ingest.laws import LAW_ORIGIN, LawDocument, apply_unit_refs, load_law
+from ingest.loaders import Limits, LoadedDocument, LoadError
 from ingest.metadata import DocumentMetadata, extract_metadata, parse_date
+from ingest.reading import load
 
 Status = Literal["new", "changed", "unchanged", "removed", "failed", "cancelled"]
 PIPELINE_VERSION = "2"  # 2: lifecycle fields in the payload
@@ -151,7 +153,7 @@ class Ingestor:
 
         Raises ``LoadError`` (also for too many chunks, before any embedding) and
         ``IngestCancelled`` when ``should_stop`` says so between embedding batches.
-        ``doc``: the file already loaded (law texts loaded with an explicit act, ingest/laws.py).
+        ``doc``: the file already loaded (law texts loaded with an explicit act, ingest/laws/).
         """
         doc = doc or load(path, self.limits)
         meta = extract_metadata(doc, path)
@@ -169,7 +171,10 @@ class Ingestor:
                 f"the document makes {len(chunks):,} chunks "
                 f"(the limit is {self.kb.settings.max_document_chunks:,})"
             )
-        unit_refs = self._law_units(doc, meta, chunks)
+        unit_refs: list[list[str]] = []
+        if isinstance(doc, LawDocument):  # its doc type; unit ids first in each chunk's refs
+            meta.doc_type = doc.doc_type or meta.doc_type
+            unit_refs = apply_unit_refs(doc, chunks)
         chunk_flags = trust.neutralise_chunks(chunks, relative)  # before the nodes copy text
         document_id = document_id_for(relative)
         digest = file_hash(path)
@@ -177,7 +182,7 @@ class Ingestor:
             self._node(c, i, len(chunks), meta, document_id, relative, digest, origin)
             for i, c in enumerate(chunks)
         ]
-        if unit_refs is not None:  # a law text: its act and each chunk's own unit ids
+        if isinstance(doc, LawDocument):  # a law text: its act and each chunk's own unit ids
             for node, own in zip(nodes, unit_refs, strict=True):
                 node.metadata[index.ACT] = doc.act
                 node.metadata[index.UNIT_REFS] = own
@@ -215,18 +220,6 @@ class Ingestor:
             return [v for batch in pool.map(run, range(len(batches))) for v in batch]
         finally:  # after a failure or cancel, batches not yet started are dropped
             pool.shutdown(cancel_futures=True)
-
-    @staticmethod
-    def _law_units(
-        doc: LoadedDocument, meta: DocumentMetadata, chunks: list[Chunk]
-    ) -> list[list[str]] | None:
-        """For a law text (ingest/laws.py): unit ids first in ``refs``; its doc type."""
-        if not doc.act:
-            return None
-        from ingest.laws import apply_unit_refs
-
-        meta.doc_type = doc.doc_type or meta.doc_type
-        return apply_unit_refs(doc, chunks)
 
     def _node(
         self,
@@ -312,6 +305,16 @@ class Ingestor:
             for dropped in kb.commit(document_id, generation, applies_from, keep_previous=changed):
                 kb.drop_generation(document_id, dropped)
 
+    def unchanged(self, stored: DocumentInfo | None, path: Path) -> bool:
+        """Whether ``stored`` is complete and was made from this file's content by these
+        chunking settings: then ingesting ``path`` again would change nothing."""
+        return (
+            stored is not None
+            and stored.complete
+            and stored.content_hash == file_hash(path)
+            and stored.chunker == self.chunker
+        )
+
     def ingest_file(
         self,
         path: Path,
@@ -340,13 +343,7 @@ class Ingestor:
         try:
             if path.stat().st_size == 0:
                 raise LoadError("the file is empty")
-            digest = file_hash(path)
-            if (
-                stored is not None
-                and stored.complete
-                and stored.content_hash == digest
-                and stored.chunker == self.chunker
-            ):
+            if self.unchanged(stored, path):
                 if root is not None and stored.root != root and not dry_run:
                     self.kb.set_payload(document_id, {index.ROOT: root})
                 return FileResult(document_id, relative, "unchanged", stored.chunk_count)
@@ -363,6 +360,27 @@ class Ingestor:
         except Exception as exc:  # noqa: BLE001 - a parser or store bug must not stop the other files
             error = f"could not be ingested ({exc.__class__.__name__}: {exc})"
             return FileResult(document_id, relative, "failed", error=error)
+        status: Status = "new" if stored is None else "changed"
+        return FileResult(document_id, relative, status, len(built.nodes))
+
+    def ingest_law(
+        self, path: Path, act: str | None = None, lang: str | None = None, dry_run: bool = False
+    ) -> FileResult:
+        """Ingest one downloaded law text as its own document (id "law-<act>[-<lang>]").
+
+        Raises ``LoadError``, ``ValueError`` (a malformed ``act``) or ``OSError``.
+        """
+        doc = load_law(path, act, lang)
+        relative = f"law-{doc.act}" + (f"-{lang}" if lang else "")
+        document_id = document_id_for(relative)
+        stored = self.kb.document(document_id)
+        if self.unchanged(stored, path):
+            return FileResult(document_id, relative, "unchanged", stored.chunk_count)
+        built = self.build_nodes(path, relative, LAW_ORIGIN, doc=doc)
+        for node in built.nodes:  # the source shown to users: the downloaded file's name
+            node.metadata[index.SOURCE] = path.name
+        if not dry_run:
+            self.replace_document(document_id, built)
         status: Status = "new" if stored is None else "changed"
         return FileResult(document_id, relative, status, len(built.nodes))
 

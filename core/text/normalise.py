@@ -1,6 +1,6 @@
 """The project's one text normaliser: text as it was written, whatever the file format.
 
-Every loader passes its text through here (``ingest.loaders._Builder`` and the line reflow of
+Every loader passes its text through here (``ingest.loaders.TextBuilder`` and the line reflow of
 plain text and PDF pages), so the chunker, the index and the answerer all see the same text:
 
 - compatibility characters made plain where that is safe (NFKC for ligatures, spaces, full-width

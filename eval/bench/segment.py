@@ -20,7 +20,6 @@ each raw and with the Swedish vetoes of :func:`core.text.segment.joined`; the la
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import statistics
@@ -31,8 +30,9 @@ from pathlib import Path
 
 import sentencex
 
+from core import cli
 from core.text.segment import _blocks, joined, split_sentences
-from ingest.loaders import load
+from ingest.reading import load
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
@@ -191,12 +191,16 @@ def timing(pieces: list[str], rounds: int) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m eval.bench.segment")
+def build_parser() -> cli.Parser:
+    parser = cli.Parser(prog="python -m eval.bench.segment", description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--show", type=int, default=0, help="examples of wrong ends")
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     all_texts = list(texts(args.corpus))
     blocks = [(g, t[a:b]) for g, t in all_texts for a, b in _blocks(t) if t[a:b].strip()]
@@ -224,7 +228,8 @@ def main(argv: list[str] | None = None) -> None:
         us = (time.perf_counter() - t0) / len(pieces) * 1e6
         print(f"{name} raw: {us:.0f} µs per passage")
     timing(pieces, args.rounds)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

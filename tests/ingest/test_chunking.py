@@ -6,8 +6,8 @@ import pytest
 
 from core.text.headings import section_number
 from ingest.chunking import chunk_document
-from ingest.loaders import load
 from ingest.metadata import extract_metadata
+from ingest.reading import load
 from tests.conftest import POLICIES
 
 FILES = [

@@ -12,8 +12,9 @@ from pypdf import PdfWriter
 
 from core.text.headings import numbered_heading_level
 from ingest.chunking import chunk_document
-from ingest.loaders import Limits, LoadError, _read_text, load
+from ingest.loaders import Limits, LoadError, read_text
 from ingest.metadata import extract_metadata
+from ingest.reading import load
 from tests.conftest import POLICIES
 
 
@@ -453,4 +454,4 @@ def test_real_text_files_are_text(shared_corpus: Path):
     ]
     assert len(paths) >= 20
     for path in paths:
-        assert _read_text(path).strip(), path
+        assert read_text(path).strip(), path

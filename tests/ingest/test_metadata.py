@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loaders import load
 from ingest.metadata import extract_metadata, parse_date
+from ingest.reading import load
 from tests.conftest import POLICIES
 
 KARLSHAMN = "kommun_sv/karlshamn_7.54-IT-och-informationssakerhetspolicy-1.pdf"

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 
-from ingest.laws import LawUnit, build_document
-from ingest.loaders import LoadedDocument, LoadError
+from ingest.laws.units import LawDocument, LawUnit, build_document
+from ingest.loaders import LoadError
 
 WORDS = {
     "en": {"chapter": "Chapter", "section": "Section", "article": "Article",
@@ -82,8 +82,8 @@ def _table_row(table) -> tuple[str, str]:
     return _text(cells[0]), " ".join(_cell_text(c) for c in cells[1:])
 
 
-def parse_eurlex(html: str, act: str = "gdpr", lang: str | None = None) -> LoadedDocument:
-    """The regulation in ``html`` as a ``LoadedDocument`` with per-unit reference ids."""
+def parse_eurlex(html: str, act: str = "gdpr", lang: str | None = None) -> LawDocument:
+    """The regulation in ``html`` as a ``LawDocument`` with per-unit reference ids."""
     return build_document(parse_units(html, act, lang), act, "förordning")
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from eval.corpus import riksdagen_text
 from ingest.laws import detect_format, load_law
-from ingest.statutes import parse_statute, parse_units
+from ingest.laws.statutes import parse_statute, parse_units
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 DSL_JSON = SHARED / "sfs_sv" / "dataskyddslagen.json"
 
 

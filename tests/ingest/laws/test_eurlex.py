@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from ingest.chunking import chunk_document
-from ingest.eurlex import count_units, parse_eurlex, parse_units
 from ingest.laws import apply_unit_refs, detect_format
+from ingest.laws.eurlex import count_units, parse_eurlex, parse_units
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 GDPR_EN = SHARED / "eu_en" / "eurlex_CELEX_32016R0679_EN_TXT.html"
 
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 
 from core.references import sfs_id
-from ingest.laws import LawUnit, build_document
-from ingest.loaders import LoadedDocument, LoadError
+from ingest.laws.units import LawDocument, LawUnit, build_document
+from ingest.loaders import LoadError
 
 _CHAPTER = re.compile(r"^(\d{1,2})\s*kap\.(?:\s+(.{0,150}))?$")
 _PARAGRAF = re.compile(r"^(\d{1,3})\s*([a-z])?\s*§(?:\s+(.*))?$")
@@ -59,10 +59,8 @@ def html_to_lines(html: str) -> list[str]:
     return lines
 
 
-def parse_statute(
-    text: str, sfs: str, html: bool = False, title: str | None = None
-) -> LoadedDocument:
-    """A statute (plain text or HTML) as a ``LoadedDocument`` with per-paragraf ids."""
+def parse_statute(text: str, sfs: str, html: bool = False, title: str | None = None) -> LawDocument:
+    """A statute (plain text or HTML) as a ``LawDocument`` with per-paragraf ids."""
     return build_document(parse_units(text, sfs, html, title), f"sfs{sfs}", "lag")
 
 

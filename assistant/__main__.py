@@ -1,4 +1,5 @@
-"""``python -m assistant`` starts the API; ``python -m assistant ask "…" [--json]`` answers once."""
+"""``python -m assistant [serve] [--host H] [--port N]`` starts the API (``serve`` is the
+default subcommand); ``python -m assistant ask [--json] "…"`` answers once."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import sys
 
 from assistant.logging_setup import setup_logging
+from core import cli
 from core.settings import get_settings
 
 
@@ -26,6 +28,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _ask(args: argparse.Namespace) -> int:
     from assistant.access import unrestricted
+    from assistant.api import present
     from assistant.components import Components
     from assistant.llm import LLMUnavailableError
     from assistant.schemas import AskRequest
@@ -41,7 +44,7 @@ def _ask(args: argparse.Namespace) -> int:
         return 2
     try:
         request = AskRequest(question=" ".join(args.question))
-        response = components.service.ask(request, unrestricted(settings))
+        response = present.ask(components.service, request, unrestricted(settings))
     except LLMUnavailableError:
         print("error: the language model is not responding", file=sys.stderr)
         return 3
@@ -63,22 +66,30 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant")
-    sub = parser.add_subparsers(dest="command")
-    serve = sub.add_parser("serve", help="start the API (default)")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    ask = sub.add_parser("ask", help="answer one question and exit")
+def build_parser() -> cli.Parser:
+    """``python -m assistant``: subcommands ``serve`` (the default) and ``ask``."""
+    parser = cli.Parser(
+        prog="python -m assistant",
+        usage="%(prog)s [serve] [--host HOST] [--port PORT]\n"
+        '       %(prog)s ask [--json] "QUESTION"',
+        description="The policy assistant: the API (serve, the default) or one answer (ask).",
+    )
+    commands = parser.add_commands(default="serve")
+    serve = commands.add_parser(
+        "serve", prog="python -m assistant [serve]", help="start the API (the default)"
+    )
+    serve.add_argument("--host", help="default: PA_API_HOST (127.0.0.1)")
+    serve.add_argument("--port", type=int, help="default: PA_API_PORT (8000)")
+    ask = commands.add_parser("ask", help="answer one question and exit")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--json", action="store_true", help="print the full API response as JSON")
-    args = parser.parse_args(argv)
-    if args.command == "ask":
-        return _ask(args)
-    if args.command is None:
-        args.host, args.port = None, None
-    return _serve(args)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return _ask(args) if args.command == "ask" else _serve(args)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

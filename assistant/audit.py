@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from assistant.access import Principal
-from assistant.schemas import AskResponse
+from assistant.result import Answer
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -69,7 +70,10 @@ class AuditLog:
         self._db.execute(f"DELETE FROM feedback WHERE answer_id IN ({excess})", (keep,))
         self._db.execute(f"DELETE FROM answers WHERE id IN ({excess})", (keep,))
 
-    def record_answer(self, r: AskResponse, user: Principal) -> None:
+    def record_answer(self, answer: Answer, user: Principal) -> None:
+        """An answer as the API shows it (``as_dict`` records; citations without the chunk
+        text), with who asked as a pseudonym."""
+        citations = [{k: v for k, v in c.as_dict().items() if k != "text"} for c in answer.sources]
         with self._lock, self._db:
             self._purge(room=1)
             if self.retention == 0:
@@ -77,12 +81,13 @@ class AuditLog:
             self._db.execute(
                 f"INSERT INTO answers ({_ANSWER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
-                    r.id, datetime.now(UTC).isoformat(), user.subject, user.role,
+                    answer.id, datetime.now(UTC).isoformat(), user.subject, user.role,
                     json.dumps(list(user.organisations), ensure_ascii=False),
-                    r.redacted_query, r.standalone_query,
-                    json.dumps([x.model_dump() for x in r.redactions]), r.answer, int(r.refused),
-                    r.mode, json.dumps([c.model_dump(exclude={"text"}) for c in r.citations]),
-                    json.dumps([s.model_dump() for s in r.sentences]), json.dumps(r.timings_ms),
+                    answer.redacted, answer.standalone,
+                    json.dumps([asdict(r) for r in answer.redactions]), answer.text,
+                    int(answer.refused), answer.mode, json.dumps(citations),
+                    json.dumps([s.as_dict() for s in answer.statements]),
+                    json.dumps(answer.timings),
                 ),
             )  # fmt: skip
 

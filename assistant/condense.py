@@ -8,11 +8,12 @@ is joined to the previous user question, which is what the retriever needs.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 
-from assistant.schemas import Turn
+from assistant.question import Turn
 
 _ELLIPTIC = re.compile(
     r"^\s*(och|men|samt|eller|även|också|dessutom|vad gäller|hur är det med|gäller det|"
@@ -33,7 +34,7 @@ def needs_context(question: str) -> bool:
     return bool(_ELLIPTIC.match(question)) or (len(words) <= 6 and bool(_PRONOUN.search(question)))
 
 
-def condense(question: str, history: list[Turn], llm: LLM | None = None) -> str:
+def condense(question: str, history: Sequence[Turn], llm: LLM | None = None) -> str:
     """A standalone version of ``question`` given the (scrubbed) ``history``."""
     users = [t.content for t in history if t.role == "user"]
     if not history or not users:

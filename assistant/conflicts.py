@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
-from assistant.schemas import Citation, Conflict, ConflictSide, SentenceOut
+from assistant.result import Conflict, ConflictSide, Source, Statement
 from core.sparse import terms
 from core.text.segment import split_sentences
 
@@ -215,22 +215,22 @@ def _label(title: str, adopted: str | None) -> str:
     return f"«{title}» (fastställd {adopted})" if adopted else f"«{title}»"
 
 
-def between_documents(citations: list[Citation], sentences: list[SentenceOut]) -> list[Conflict]:
+def between_documents(sources: list[Source], statements: list[Statement]) -> list[Conflict]:
     """Answer statements that another current document's retrieved passage contradicts: at
     most one conflict per pair of documents. The other passage becomes cited (its statement
     the quote, when it had none), so the reader sees both."""
-    by_n = {c.n: c for c in citations}
+    by_n = {c.n: c for c in sources}
 
-    def current(c: Citation) -> bool:
+    def current(c: Source) -> bool:
         return c.superseded_on is None and c.lifecycle.status != "expired"
 
     found: list[Conflict] = []
     pairs: set[frozenset[str]] = set()
-    for s in sentences:
+    for s in statements:
         own = by_n.get(s.quote_citation or 0)
         if own is None or not s.supported or not current(own):
             continue
-        for other in citations:
+        for other in sources:
             pair = frozenset((own.document_id, other.document_id))
             if other.document_id == own.document_id or pair in pairs or not current(other):
                 continue
@@ -240,23 +240,19 @@ def between_documents(citations: list[Citation], sentences: list[SentenceOut]) -
                     continue
                 pairs.add(pair)
                 if not other.cited or other.start == other.end:
-                    base = other.doc_start - other.start if other.doc_start is not None else None
                     other.cited, other.start, other.end = True, span.start, span.end
-                    other.quote = span.text
-                    if base is not None:
-                        other.doc_start, other.doc_end = base + span.start, base + span.end
-                sides = [
-                    ConflictSide(n=own.n, document_id=own.document_id, title=own.title,
-                                 adopted=own.adopted, text=s.text, value=diff.first),
-                    ConflictSide(n=other.n, document_id=other.document_id, title=other.title,
-                                 adopted=other.adopted, text=span.text, value=diff.second),
-                ]  # fmt: skip
+                sides = (
+                    ConflictSide(own.n, own.document_id, own.title, own.adopted, s.text,
+                                 diff.first),
+                    ConflictSide(other.n, other.document_id, other.title, other.adopted,
+                                 span.text, diff.second),
+                )  # fmt: skip
                 message = (
                     f"Dokumenten skiljer sig åt: {_label(own.title, own.adopted)} anger "
                     f"”{diff.first}” [{own.n}], {_label(other.title, other.adopted)} anger "
                     f"”{diff.second}” [{other.n}]. Kontrollera vilket som gäller innan du "
                     "stödjer dig på något av dem."
                 )
-                found.append(Conflict(kind=diff.kind, sides=sides, message=message))
+                found.append(Conflict(diff.kind, sides, message))  # type: ignore[arg-type]
                 break
     return found

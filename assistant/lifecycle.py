@@ -3,6 +3,7 @@
 The dates come from the document's own front matter (ingest/metadata.py): "Gäller till och med:
 2022-12-31" makes it expired after that day, "Nästa revidering: 2026-03-12" overdue for review.
 A notice never changes the answer; it tells the reader how far the source can be relied on.
+Both work on domain types (``assistant/result.py``); the API shows them as its schemas.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from assistant.schemas import Citation, Lifecycle, Notice
+from assistant.result import Lifecycle, Notice, Source
 from core import index
 
 REVIEW_SOON = timedelta(days=90)
@@ -48,12 +49,12 @@ def lifecycle_of(payload: Mapping[str, object], today: date) -> Lifecycle:
     return Lifecycle(**fields, status=status, status_sv=_SV[status])
 
 
-def notices(citations: list[Citation], as_of: date | None = None) -> list[Notice]:
+def notices(sources: list[Source], as_of: date | None = None) -> list[Notice]:
     """One notice per cited document that is an earlier version (as-of search), expired or
     overdue for review (statuses as of ``as_of`` when given)."""
     out: list[Notice] = []
     seen: set[str] = set()
-    for c in citations:
+    for c in sources:
         life = c.lifecycle
         if not c.cited or c.document_id in seen:
             continue
@@ -80,5 +81,5 @@ def notices(citations: list[Citation], as_of: date | None = None) -> list[Notice
         else:
             continue
         seen.add(c.document_id)
-        out.append(Notice(document_id=c.document_id, kind=kind, message=message))
+        out.append(Notice(c.document_id, kind, message))
     return out

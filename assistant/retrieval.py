@@ -7,13 +7,13 @@ similarities) and are reported per hit. Metadata filters narrow both signals.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
 from typing import Literal
 
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from qdrant_client import models as qm
 
 from assistant.access import Principal
@@ -161,15 +161,22 @@ class Retrieval:
         return len(wanted & self.context_terms) / len(wanted)
 
 
+# What llama-index's QdrantVectorStore adds to our payload keys: the serialised node, its type
+# and the node's ref_doc_id under two more names (ours is ``index.DOC_ID``).
+_NODE_KEYS = ("_node_content", "_node_type", "document_id", "ref_doc_id")
+
+
 def _hit(point, dense: dict[str, float] | None = None) -> Hit:
-    """A Qdrant point (scored or not) as a ``Hit``; the text comes from llama-index's node."""
+    """A Qdrant point (scored or not) as a ``Hit``: its text decoded from the stored node by
+    llama-index (the codec its QdrantVectorStore writes with), the payload without the
+    node keys."""
     payload = dict(point.payload or {})
-    node = json.loads(payload.pop("_node_content", "{}") or "{}")
-    for key in ("_node_type", "document_id", "ref_doc_id"):
+    text = metadata_dict_to_node(payload).get_content() if payload.get("_node_content") else ""
+    for key in _NODE_KEYS:
         payload.pop(key, None)
     pid = str(point.id)
     score = float(getattr(point, "score", 0.0))
-    return Hit(pid, score, (dense or {}).get(pid), node.get("text", ""), payload)
+    return Hit(pid, score, (dense or {}).get(pid), text, payload)
 
 
 def _unit_filter(refs: list[str], flt: qm.Filter | None) -> qm.Filter:

@@ -1,4 +1,8 @@
-"""Request and response models shared by the service, the API, the CLI and the evaluation."""
+"""The API's request and response models (pydantic): what clients send and get.
+
+The service works on domain types (``assistant/question.py``, ``assistant/result.py``);
+``assistant/api/present.py`` maps between the two.
+"""
 
 from __future__ import annotations
 
@@ -81,13 +85,15 @@ class Redaction(BaseModel):
     count: int
 
 
-Origin = Literal["folder", "upload"]
+Origin = Literal["folder", "upload", "law"]
 Review = Literal["pending", "approved"]
 Status = Literal["current", "review_soon", "review_overdue", "expired", "unstated"]
 
 
 class Lifecycle(BaseModel):
     """What the document states about its own validity, and its status today."""
+
+    model_config = ConfigDict(from_attributes=True)  # also read from the domain dataclass
 
     adopted_by: str | None = Field(None, description="who adopted it: 'Kommunfullmäktige'")
     decision_ref: str | None = Field(None, description="the decision's paragraph: '§ 98'")
@@ -142,7 +148,7 @@ class Citation(BaseModel):
     origin: Origin = Field(
         "folder",
         description="folder = ingested by an administrator from the policy folder; "
-        "upload = uploaded through the API",
+        "upload = uploaded through the API; law = a law text (python -m ingest law)",
     )
     doc_type: str | None = None
     version: str | None = None

@@ -1,10 +1,11 @@
 """Drive the real ask path for every golden item and record what happened.
 
-Every item goes through ``components.service.ask`` (what ``POST /v1/ask`` calls). The
-retrieval-mode comparison then searches the same knowledge base with ``Retriever.search`` for
-each mode, using the service's ``standalone_query``: the question after PII scrubbing and,
-for follow-ups, after condensing with the history (the exact text the service retrieved
-with). Raw questions never reach the retriever.
+Every item is asked as ``POST /v1/ask`` asks it: an ``AskRequest`` answered by the service
+and presented by ``assistant.api.present.ask``, so the suite measures exactly what the API
+returns. The retrieval-mode comparison then searches the same knowledge base with
+``Retriever.search`` for each mode, using the service's ``standalone_query``: the question
+after PII scrubbing and, for follow-ups, after condensing with the history (the exact text
+the service retrieved with). Raw questions never reach the retriever.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from assistant import conflicts
 from assistant.access import unrestricted
+from assistant.api import present
 from assistant.components import Components
 from assistant.llm import LLMUnavailableError
 from assistant.pii import PiiScrubber
@@ -112,10 +114,10 @@ def retrieval_record(item: GoldenItem, hits: list[dict]) -> dict:
 
 
 def ask(components: Components, item: GoldenItem) -> AskResponse:
-    """The item as an API request through the service."""
+    """The item as an API request, answered as ``POST /v1/ask`` answers it."""
     history = [Turn(role=role, content=content) for role, content in item.history]  # type: ignore[arg-type]
     request = AskRequest(question=item.question, history=history)
-    return components.service.ask(request, unrestricted(components.settings))
+    return present.ask(components.service, request, unrestricted(components.settings))
 
 
 def run_item(

@@ -106,7 +106,7 @@ class Citation(TypedDict):
     score: float
     dense_score: float | None
     cited: bool
-    origin: NotRequired[str]  # "folder" (administrator) or "upload"
+    origin: NotRequired[str]  # "folder" (administrator), "upload" or "law"
     text: str
 
 

@@ -1,4 +1,5 @@
-"""POST /v1/ask and POST /v1/ask/stream (Server-Sent Events)."""
+"""POST /v1/ask and POST /v1/ask/stream (Server-Sent Events): the service's answer, presented
+by ``assistant/api/present.py``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from assistant.access import Principal
-from assistant.api import security
+from assistant.api import present, security
 from assistant.api.deps import ComponentsDep, require
 from assistant.api.ratelimit import AskRateLimit
 from assistant.llm import LLMUnavailableError
@@ -47,7 +48,7 @@ _ERRORS = {
     dependencies=[AskRateLimit],
 )
 def ask(req: CheckedRequest, components: ComponentsDep, user: Asker) -> AskResponse:
-    return components.service.ask(req, user)
+    return present.ask(components.service, req, user)
 
 
 @router.post(
@@ -61,8 +62,7 @@ def ask_stream(
     req: CheckedRequest, components: ComponentsDep, user: Asker
 ) -> Iterator[ServerSentEvent]:
     try:
-        for name, data in components.service.ask_stream(req, user):
-            payload = data.model_dump() if hasattr(data, "model_dump") else data
+        for name, payload in present.stream(components.service, req, user):
             yield ServerSentEvent(event=name, data=payload)
     except LLMUnavailableError:
         yield ServerSentEvent(

@@ -1,6 +1,6 @@
-"""The two embedded store engines side by side: the same golden questions through the same
-``AssistantService.ask`` on Qdrant Edge and on qdrant-client's local mode; prints how many
-answers are the same (band, answer text, cited passages, scores to two decimals).
+"""The two embedded store engines side by side: the same golden questions through the API's
+ask path (``assistant.api.present.ask``) on Qdrant Edge and on qdrant-client's local mode;
+prints how many answers are the same (band, answer text, cited passages, scores to two decimals).
 
     python -m eval.bench.engines [--questions 400]
 
@@ -10,15 +10,16 @@ passages are compared by document, section and text).
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
 from pathlib import Path
 
 from assistant.access import unrestricted
+from assistant.api import present
 from assistant.components import Components
 from assistant.schemas import AskRequest, AskResponse
+from core import cli
 from core.settings import Settings
 from ingest.pipeline import Ingestor
 
@@ -42,7 +43,8 @@ def _run(engine: str, questions: list[str]) -> list[tuple]:
             ingest_s = time.perf_counter() - started
             user = unrestricted(settings)
             started = time.perf_counter()
-            out = [_key(components.service.ask(AskRequest(question=q), user)) for q in questions]
+            out = [_key(present.ask(components.service, AskRequest(question=q), user))
+                   for q in questions]  # fmt: skip
             asked_s = time.perf_counter() - started
             print(f"{engine:<6} ingest {ingest_s:6.1f} s, {components.kb.count()} chunks; "
                   f"{len(questions)} questions in {asked_s:.1f} s")  # fmt: skip
@@ -51,10 +53,14 @@ def _run(engine: str, questions: list[str]) -> list[tuple]:
             components.close()
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m eval.bench.engines")
+def build_parser() -> cli.Parser:
+    parser = cli.Parser(prog="python -m eval.bench.engines", description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=int, default=400)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     lines = (GOLDEN / "policies.jsonl").read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line)["question"] for line in lines][: args.questions]
     results = {engine: _run(engine, questions) for engine in ENGINES}
@@ -63,7 +69,8 @@ def main(argv: list[str] | None = None) -> None:
     for q, a, b in zip(questions, *results.values(), strict=True):
         if a != b:
             print(f"- {q}\n  edge:  {a[0]} {a[1][:100]!r}\n  local: {b[0]} {b[1][:100]!r}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -12,9 +12,10 @@ container memory limit; the API process adds uvicorn and request buffers on top.
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
+
+from core import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,13 +37,18 @@ def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m eval.bench.memory")
+def build_parser() -> cli.Parser:
+    parser = cli.Parser(prog="python -m eval.bench.memory", description=__doc__.split("\n")[0])
     parser.add_argument("--chunks", type=int, default=10_000)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     rows = [("interpreter", _status()["VmRSS"])]
 
     from assistant.access import unrestricted
+    from assistant.api import present
     from assistant.components import Components
     from assistant.schemas import AskRequest
     from core.settings import Settings
@@ -60,12 +66,12 @@ def main(argv: list[str] | None = None) -> None:
             Ingestor(components.kb).ingest([ROOT / "policies"])
             n = components.kb.count()
             rows.append((f"ingested policies/ ({n} chunks)", _status()["VmRSS"]))
-            components.service.ask(AskRequest(question=question), everyone)
+            present.ask(components.service, AskRequest(question=question), everyone)
             rows.append(("after the first answer", _status()["VmRSS"]))
             disk_small = _du(settings.qdrant_location)
             n = _grow(components, args.chunks)
             rows.append((f"grown to {n} chunks", _status()["VmRSS"]))
-            components.service.ask(AskRequest(question=question), everyone)
+            present.ask(components.service, AskRequest(question=question), everyone)
             rows.append((f"answer at {n} chunks", _status()["VmRSS"]))
             disk_large = _du(settings.qdrant_location)
         finally:
@@ -76,7 +82,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'peak (VmHWM)':<36} {_mib(_status()['VmHWM'])}")
     print(f"\nembedded store on disk: {_mib(disk_small)} at the sample corpus, "
           f"{_mib(disk_large)} at {n} chunks")  # fmt: skip
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -2,8 +2,8 @@
 
     python -m eval.bench.query [--questions 60] [--chunks 10000]
 
-Ingests policies/ into a temporary embedded store, runs golden questions through the same
-``AssistantService.ask`` the API uses, then grows the collection with synthetic chunks and
+Ingests policies/ into a temporary embedded store, runs golden questions through the ask path the
+API uses (``assistant.api.present.ask``), then grows the collection with synthetic chunks and
 runs the questions again. Synthetic chunks are copies of the real ones with a small random
 rotation of their dense vector (same payload shape, same sparse terms and sentence vectors,
 new ids and document ids): realistic load for search and filtering without hours of embedding.
@@ -11,7 +11,6 @@ new ids and document ids): realistic load for search and filtering without hours
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
@@ -22,9 +21,10 @@ import numpy as np
 from qdrant_client import models as qm
 
 from assistant.access import unrestricted
+from assistant.api import present
 from assistant.components import Components
 from assistant.schemas import AskRequest
-from core import index
+from core import cli, index
 from core.settings import Settings
 from ingest.pipeline import Ingestor
 
@@ -42,7 +42,8 @@ def _questions(n: int) -> list[str]:
 def _run(components: Components, questions: list[str]) -> dict[str, tuple[float, float]]:
     timings: dict[str, list[float]] = {s: [] for s in STAGES}
     for q in questions:
-        response = components.service.ask(AskRequest(question=q), unrestricted(components.settings))
+        request, user = AskRequest(question=q), unrestricted(components.settings)
+        response = present.ask(components.service, request, user)
         for stage in STAGES:
             timings[stage].append(response.timings_ms.get(stage, 0.0))
     return {
@@ -86,19 +87,23 @@ def _print(title: str, stats: dict[str, tuple[float, float]]) -> None:
         print(f"{stage:<8} {p50:7.1f}  {p95:7.1f}")
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m eval.bench.query")
+def build_parser() -> cli.Parser:
+    parser = cli.Parser(prog="python -m eval.bench.query", description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=int, default=60)
     parser.add_argument("--chunks", type=int, default=10_000)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     questions = _questions(args.questions)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, data_dir=Path(tmp))
         components = Components.build(settings)
         try:
             Ingestor(components.kb).ingest([Path("policies")])
-            components.service.ask(
-                AskRequest(question=questions[0]), unrestricted(components.settings)
+            present.ask(
+                components.service, AskRequest(question=questions[0]), unrestricted(settings)
             )  # warm-up
             n = components.kb.count()
             _print(f"sample corpus: {n} chunks, {len(questions)} questions",
@@ -109,7 +114,8 @@ def main(argv: list[str] | None = None) -> None:
             _print(f"{n} chunks, {len(questions)} questions", _run(components, questions))
         finally:
             components.close()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

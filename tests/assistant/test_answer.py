@@ -141,3 +141,56 @@ def test_bands_follow_the_thresholds_and_exact_references_answer():
     assert decide(0.4, 0.6, 0.2) == "uncertain"
     assert decide(0.1, 0.6, 0.2) == "refused"
     assert decide(0.1, 0.6, 0.2, exact=True) == "answered"
+
+
+def test_a_yes_no_question_gets_the_deciding_quote_first(answerer, embedder):
+    how = passage(
+        1, "Program på tjänstedatorn installeras av användaren själv via programkatalogen.",
+        doc="it", title="IT-säkerhetspolicy", section="5 Program",
+    )  # fmt: skip
+    rule = passage(
+        2, "Användaren får inte installera program på tjänstedatorn utanför programkatalogen.",
+        doc="ai", title="Riktlinje för program", section="3 Installation", rank=1,
+    )  # fmt: skip
+    question = "Får jag installera program på min tjänstedator?"
+    found = ask(answerer, embedder, question, [how, rule])
+    assert [c.citations for c in found.claims] == [[2], [1]]  # "får inte" decides it
+    # the same question not phrased as yes/no: the windows in the order of their scores
+    ranked = ask(answerer, embedder, f"Jag undrar: {question.lower()}", [how, rule])
+    assert [c.citations for c in ranked.claims] == [[1], [2]]
+
+
+def test_statements_from_two_documents_are_labelled_per_document(answerer, embedder):
+    question = "Hur långt ska ett lösenord vara?"
+    it = passage(1, "Lösenord ska bestå av minst 14 tecken.", doc="it",
+                 title="IT-säkerhetspolicy", section="3.1 Lösenord")  # fmt: skip
+    other = passage(2, "Ett lösenord måste vara minst tolv tecken långt.", doc="is",
+                    title="Informationssäkerhetspolicy", section="7.2 Konton", rank=1)  # fmt: skip
+    found = ask(answerer, embedder, question, [it, other])
+    assert {c.citations[0]: c.label for c in found.claims} == {
+        1: "Enligt IT-säkerhetspolicy (3.1)",
+        2: "Enligt Informationssäkerhetspolicy (7.2)",
+    }
+    assert render(found.claims).count("\n\nEnligt ") == 1  # each document's statement apart
+    alone = ask(answerer, embedder, question, [it])
+    assert [c.label for c in alone.claims] == [None]  # one document: nothing to tell apart
+
+
+def test_a_list_item_far_from_its_lead_in_is_quoted_with_the_lead_in_only(answerer, embedder):
+    items = [
+        "lösenordet ska vara unikt för varje system och får aldrig återanvändas mellan tjänster",
+        "lösenordet får inte skrivas ned på papper, lappar eller i okrypterade filer på datorn",
+        "lösenordet ska bytas omedelbart om någon annan kan ha fått kännedom om det",
+        "lösenordet får inte lämnas ut till kollegor, chefer eller IT-supporten vid felsökning",
+        "lösenordshanterare som kommunen tillhandahåller får användas för att lagra lösenord",
+        "tvåfaktorsautentisering ska användas för alla konton som nås utanför kommunens nätverk",
+    ]
+    text = "Följande gäller för lösenord:\n\n" + "\n\n".join(f"- {t}" for t in items)
+    found = ask(answerer, embedder, "Ska tvåfaktorsautentisering användas utanför nätverket?",
+                [passage(1, text, section="3 Lösenord")])  # fmt: skip
+    quoted = render(found.claims)
+    assert quoted.startswith("Följande gäller för lösenord:")
+    assert items[-1] in quoted and items[2] not in quoted  # the lead-in and the item alone
+    for claim in found.claims:  # each a verbatim run of the passage, ending at a sentence end
+        assert text[claim.start : claim.end] == claim.text
+        assert claim.end in {s.end for s in split_sentences(text)}

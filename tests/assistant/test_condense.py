@@ -4,7 +4,7 @@ to the previous user question; a standalone question is left as it is."""
 from __future__ import annotations
 
 from assistant.condense import condense, needs_context
-from assistant.schemas import Turn
+from assistant.question import Turn
 
 HISTORY = [
     Turn(role="user", content="Hur långt måste ett lösenord vara?"),

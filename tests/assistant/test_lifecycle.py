@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from assistant.answer import Passage
 from assistant.lifecycle import lifecycle_of, notices
-from assistant.schemas import Citation
+from assistant.result import Source
+from assistant.retrieval import Hit
+from core import index
 
 TODAY = date(2026, 12, 3)
 
@@ -25,12 +28,11 @@ def test_status_from_the_stated_dates():
     assert lifecycle_of({"valid_to": "2022-12-31"}, TODAY).status_sv == "utgången"
 
 
-def _citation(n: int, doc: str, cited: bool, **life) -> Citation:
-    return Citation(
-        n=n, chunk_id=f"c{n}", document_id=doc, title=f"Policy {doc}", source=f"{doc}.pdf",
-        section="1", quote="", start=0, end=0, score=0.9, cited=cited, text="text",
-        lifecycle=lifecycle_of(life, TODAY),
-    )  # fmt: skip
+def _citation(n: int, doc: str, cited: bool, **life) -> Source:
+    payload = {index.DOC_ID: doc, index.TITLE: f"Policy {doc}", index.SOURCE: f"{doc}.pdf",
+               index.SECTION_PATH: "1", **life}  # fmt: skip
+    hit = Hit(f"c{n}", 0.9, None, "text", payload)
+    return Source(Passage(n, hit), lifecycle_of(payload, TODAY), cited=cited)
 
 
 def test_one_notice_per_cited_document_that_is_expired_or_overdue():

@@ -11,17 +11,18 @@ from pathlib import Path
 
 import pytest
 
+from assistant.api import present
 from assistant.components import Components
 from assistant.retrieval import Retriever
 from assistant.schemas import AskRequest
 from core import index
 from core.store import KnowledgeBase
-from ingest.eurlex import parse_units as eurlex_units
+from eval.corpus import riksdagen_text
 from ingest.laws import LAW_ORIGIN, build_document
+from ingest.laws.eurlex import parse_units as eurlex_units
+from ingest.laws.statutes import parse_units as statute_units
 from ingest.pipeline import Ingestor
-from ingest.statutes import parse_units as statute_units
 from tests.conftest import EVERYONE, POLICIES, make_settings
-from tests.ingest.test_statutes import riksdagen_text
 
 pytestmark = pytest.mark.slow  # real servers (API, browser, OIDC provider, LLM) or laws
 
@@ -109,7 +110,8 @@ def test_questions_without_references_are_unchanged(retriever):
 def test_policy_citing_article_33_links_to_the_gdpr_article(law_kb, tmp_path):
     components = Components.build(make_settings(tmp_path / "svc"), kb=law_kb)
     try:
-        response = components.service.ask(
+        response = present.ask(
+            components.service,
             AskRequest(
                 question="Hur snabbt ska en personuppgiftsincident anmälas till IMY?",
                 filters={"doc_types": ["riktlinje"]},
@@ -124,3 +126,18 @@ def test_policy_citing_article_33_links_to_the_gdpr_article(law_kb, tmp_path):
     link = next(r for ref, r in related.items() if ref.startswith("gdpr:art33"))
     assert link.act == "gdpr" and "Article 33" in link.section and link.cited_by
     assert response.model_dump()["related"]
+
+
+def test_an_answer_citing_a_law_text_is_presented_with_origin_law(law_kb, tmp_path):
+    """A law passage cited directly reaches the API's response (its origin was not in the
+    schema, so such answers failed with a 500 before)."""
+    components = Components.build(make_settings(tmp_path / "svc"), kb=law_kb)
+    try:
+        response = present.ask(
+            components.service, AskRequest(question="Vad säger artikel 33?"), EVERYONE
+        )
+    finally:
+        components.audit.close()
+    laws = [c for c in response.citations if c.origin == LAW_ORIGIN]
+    assert laws and laws[0].document_id == "law-gdpr", [c.origin for c in response.citations]
+    assert response.model_dump(mode="json")["citations"][0]["origin"] == "law"

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from qdrant_client import models as qm
 
+from assistant.api import present
 from assistant.components import Components
 from assistant.retrieval import _hit
 from assistant.schemas import AskRequest
@@ -27,7 +28,7 @@ QUESTIONS = [
 def _answers(components: Components) -> list[tuple[str, str, list[str]]]:
     out = []
     for q in QUESTIONS:
-        r = components.service.ask(AskRequest(question=q), EVERYONE)
+        r = present.ask(components.service, AskRequest(question=q), EVERYONE)
         out.append((r.band, r.answer, [c.chunk_id for c in r.citations if c.cited]))
     return out
 
@@ -92,7 +93,7 @@ def test_a_collection_made_before_sentence_vectors_still_answers(tmp_path: Path,
         assert not kb.sentences
         assert Ingestor(kb).ingest([POLICIES]).ok
         service = Components.build(settings, kb=kb).service
-        response = service.ask(AskRequest(question=QUESTIONS[0]), EVERYONE)
+        response = present.ask(service, AskRequest(question=QUESTIONS[0]), EVERYONE)
         assert response.band == "answered" and "tecken" in response.answer
     finally:
         kb.close()

@@ -18,7 +18,7 @@ from ui.client import ApiClient, ApiError
 from ui.render import STATUS_LABELS, file_error, md_escape, validity
 
 FILE_TYPES = ["pdf", "docx", "html", "htm", "md", "markdown", "txt"]
-ORIGINS = {"folder": "Mapp", "upload": "Uppladdad"}
+ORIGINS = {"folder": "Mapp", "upload": "Uppladdad", "law": "Lagtext"}
 REVIEW = {"pending": "Ej granskad", "approved": "Godkänd"}
 FLAGS = {
     "citation_markers": "källhänvisningar i texten (neutraliserade)",

@@ -4,6 +4,7 @@ python -m eval                          # both sets, report in eval/out/report.m
 python -m eval --check                  # exit 1 if a metric is below its threshold
 python -m eval --set policies --limit 40
 python -m eval --mode openai --base-url http://localhost:11434/v1 --model qwen2.5:7b-instruct
+PA_STORE_CACHE=.cache/stores python -m eval --check   # reuse ingested stores (eval/corpus.py)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from assistant.components import Components
 from assistant.llm import LLMUnavailableError
 from assistant.logging_setup import setup_logging
 from assistant.pii import get_scrubber
+from core import cli
 from core.embeddings import create_embedder
 from core.settings import Settings
 from core.store import KnowledgeBase
@@ -44,8 +46,9 @@ HEADLINE = (
 )  # fmt: skip
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m eval", description=__doc__.split("\n")[0])
+def build_parser() -> cli.Parser:
+    """``python -m eval [--check] [--set …] …`` (one action: no subcommands)."""
+    p = cli.Parser(prog="python -m eval", description=__doc__.split("\n")[0])
     p.add_argument("--set", choices=["policies", "shared", "all"], default="all")
     p.add_argument("--check", action="store_true", help="exit 1 if a threshold is not met")
     p.add_argument("--report", type=Path, default=DEFAULT_REPORT, help="Markdown report path")
@@ -62,7 +65,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the shared corpus (the shared set's documents; PATH/pii_sv for the scrubber's "
         "generated cases); default ../shared/corpus",
     )  # fmt: skip
-    return p.parse_args(argv)
+    p.add_argument(
+        "--store-cache", type=Path, default=corpus.store_cache(), metavar="DIR",
+        help=f"reuse ingested stores kept in DIR (written on first use; eval/corpus.py); "
+        f"default ${corpus.CACHE_ENV}, unset: ingest every time",
+    )  # fmt: skip
+    return p
 
 
 def overrides(args: argparse.Namespace) -> dict:
@@ -86,21 +94,24 @@ def run_set(
     ingested: Future | None = None,
     wait_for: Iterable[Future] = (),
     shared: Path = corpus.SHARED_CORPUS,
+    cache: Path | None = None,
 ) -> dict:
     """Evaluate a set on a fresh store under ``settings.data_dir``.
 
-    The set's documents are ingested here, or were by a worker process (``ingested``: its
-    future, returning the summary and seconds). The questions are only asked once the
-    ``wait_for`` ingestions are done too, so that no background work skews the latencies.
+    The set's documents are ingested here (through the store cache ``cache``, if any), or
+    were by a worker process (``ingested``: its future, returning the summary and seconds).
+    The questions are only asked once the ``wait_for`` ingestions are done too, so that no
+    background work skews the latencies.
     """
     t0 = time.perf_counter()
     if ingested is not None:
         summary, ingest_s = ingested.result()
-    kb = KnowledgeBase(settings, embedder=embedder)
+        kb = KnowledgeBase(settings, embedder=embedder)
+    else:
+        folder = corpus.corpus_folder(name, workdir, shared)
+        kb, report = corpus.open_ingested(settings, folder, embedder, cache)
+        summary, ingest_s = report.summary(), time.perf_counter() - t0
     try:
-        if ingested is None:
-            summary = corpus.ingest(kb, corpus.corpus_folder(name, workdir, shared)).summary()
-            ingest_s = time.perf_counter() - t0
         missing = corpus.missing_documents(items, kb)
         if missing:
             raise RuntimeError(f"set {name}: expected documents not ingested: {missing}")
@@ -146,7 +157,7 @@ def console_summary(run: dict) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = build_parser().parse_args(argv)
     started = time.perf_counter()
     setup_logging("WARNING")
     try:
@@ -179,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         # first (2 cores); questions are asked only when all ingestion is done.
         pending = {
             name: pool.submit(corpus.ingest_into, workdir / name,
-                              corpus.corpus_folder(name, workdir, shared), overrides(args))
+                              corpus.corpus_folder(name, workdir, shared), overrides(args),
+                              args.store_cache)
             for name in names[1:]
         }  # fmt: skip
         embedder = create_embedder(base)
@@ -189,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 run["sets"][name] = run_set(
                     name, items, settings, embedder, workdir, pending.get(name),
-                    pending.values(), shared,
+                    pending.values(), shared, args.store_cache,
                 )  # fmt: skip
             except (LLMUnavailableError, RuntimeError, ValueError) as exc:
                 print(f"[{name}] {exc}", file=sys.stderr)
@@ -235,4 +247,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -15,13 +15,13 @@ on the **held-out** half, which played no part in the fit. Paste the printed mod
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import numpy as np
 
 from assistant.answerability import FEATURES
+from core import cli
 
 
 def load(paths: list[Path]) -> list[dict]:
@@ -73,8 +73,8 @@ def report(rows: list[dict], scores: np.ndarray, hi: float, lo: float) -> dict[s
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m eval.calibrate", description=__doc__.split("\n")[0])
+def build_parser() -> cli.Parser:
+    p = cli.Parser(prog="python -m eval.calibrate", description=__doc__.split("\n")[0])
     p.add_argument("records", type=Path, nargs="+", help="JSONL records of python -m eval")
     p.add_argument("--unanswerable-answered", type=float, default=0.08)
     p.add_argument("--answerable-refused", type=float, default=0.03)
@@ -85,7 +85,11 @@ def main(argv: list[str] | None = None) -> int:
         help="choose answer_threshold so that this share of answerable items is answered "
         "(instead of --unanswerable-answered)",
     )
-    args = p.parse_args(argv)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     rows = load(args.records)
     cal = [r for r in rows if r["half"] == "calibration"]
     held = [r for r in rows if r["half"] == "heldout"]

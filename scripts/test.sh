@@ -6,6 +6,10 @@ scripts/setup.sh "all,dev"
 scripts/install_browser.sh
 . .venv/bin/activate
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+# policies/ (and the shared set) are ingested once and the stores kept here: the tests, the
+# UI tests and the eval gate each get a copy, confirmed current by an incremental ingest
+# (eval/corpus.py). Delete the folder to start cold.
+export PA_STORE_CACHE="${PA_STORE_CACHE:-$PWD/.cache/stores}"
 ruff check .
 ruff format --check .
 lint-imports  # the layer and no-cycle contracts in pyproject.toml

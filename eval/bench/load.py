@@ -47,6 +47,8 @@ from urllib.parse import urlsplit
 import httpx
 import numpy as np
 
+from core import cli
+
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "eval" / "golden" / "policies.jsonl"
 
@@ -289,8 +291,8 @@ def percentiles(latencies_s: list[float]) -> str:
 # --- main ----------------------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.bench.load")
+def build_parser() -> cli.Parser:
+    parser = cli.Parser(prog="python -m eval.bench.load", description=__doc__.split("\n")[0])
     parser.add_argument("--url", help="target a running API (loopback only)")
     parser.add_argument("--pid", type=int, help="process id of the API at --url (for RSS)")
     parser.add_argument("--policies", type=Path, default=ROOT / "policies")
@@ -301,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=int, default=30, help="sequential requests first")
     parser.add_argument("--timeout", type=float, default=120.0, help="per request, seconds")
     parser.add_argument("--ready-timeout", type=float, default=300.0)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.concurrency < 1 or args.requests < 1 or args.duration <= 0:
         parser.error("--concurrency, --requests and --duration must be positive")
@@ -378,4 +385,4 @@ def _bench(url: str, pid: int | None, args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -9,11 +9,11 @@ and warmed up first; the numbers are per call, as the ask path sees them.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 
 from assistant.pii import PiiScrubber
+from core import cli
 from core.settings import Settings
 from eval.pii_metrics import DEFAULT_CORPUS, generate_cases, load_corpus, policy_cases, tricky_cases
 
@@ -26,11 +26,15 @@ def queries(n: int) -> list[str]:
     return texts
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m eval.bench.pii")
+def build_parser() -> cli.Parser:
+    parser = cli.Parser(prog="python -m eval.bench.pii", description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=300, help="generated questions")
     parser.add_argument("--rounds", type=int, default=3, help="passes over all queries")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     started = time.perf_counter()
     scrubber = PiiScrubber(Settings(_env_file=None))
@@ -53,7 +57,8 @@ def main(argv: list[str] | None = None) -> None:
         f"per query: p50 {q[49]:.2f} ms  p95 {q[94]:.2f} ms  mean "
         f"{statistics.fmean(times_ms):.2f} ms  max {times_ms[-1]:.2f} ms"
     )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -19,6 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from eval import corpus
+from tests.conftest import POLICIES
 from tests.ui.proxy import RecordingProxy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,11 +130,14 @@ class ApiServer:
 @pytest.fixture(scope="session")
 def api_server(tmp_path_factory: pytest.TempPathFactory, policies_kb) -> Iterator[ApiServer]:
     """The API over a copy of the session's ingested sample policies (tests/conftest.py: the
-    corpus is ingested once per test run; a store is opened by one process at a time)."""
+    corpus is ingested once per test run; a store is opened by one process at a time): of
+    the closed store in the store cache when there is one (eval/corpus.py; ``policies_kb``
+    has confirmed it current), else of the session's open store."""
     workdir = tmp_path_factory.mktemp("ui-api")
     data = workdir / "data"
     store = policies_kb.settings.qdrant_location
-    shutil.copytree(store, data / store.name)
+    cached = corpus.cached_store(corpus.store_cache(), POLICIES, policies_kb.settings)
+    corpus.copy_store(cached or store, data / store.name)
     server = ApiServer(data, workdir, free_port())
     server.start()
     yield server

@@ -19,15 +19,17 @@ from typing import Literal
 from core import index
 from core.settings import ROLES, Settings
 
-Permission = Literal["ask", "review", "upload", "correct", "approve", "delete", "export"]
+Permission = Literal[
+    "ask", "review", "upload", "correct", "approve", "delete", "export", "glossary"
+]
 
 # What each role may do. A redaktör's writes are limited to their organisations' documents.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "handläggare": frozenset({"ask"}),
     "jurist": frozenset({"ask", "review"}),
-    "redaktör": frozenset({"ask", "upload", "correct", "approve"}),
+    "redaktör": frozenset({"ask", "upload", "correct", "approve", "glossary"}),
     "administratör": frozenset(
-        {"ask", "review", "upload", "correct", "approve", "delete", "export"}
+        {"ask", "review", "upload", "correct", "approve", "delete", "export", "glossary"}
     ),
 }
 assert set(PERMISSIONS) == set(ROLES)

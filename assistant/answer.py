@@ -2,9 +2,14 @@
 
 - ``ExtractiveAnswerer`` (default, no LLM) quotes *windows*: one or more contiguous sentences
   of one passage around the sentence that best answers the question, always with the lead-in
-  of a list item and the sentence an anaphoric opening depends on, ending where a source
-  sentence ends. Near-identical windows from two documents become one statement citing both;
-  windows from several documents each say which document they come from.
+  of a list item (a law's point with its paragraph's opening sentence) and the sentence an
+  anaphoric opening depends on, ending where a source sentence ends; for a question asking
+  for a time, an amount or a body, a window stating one first. Near-identical windows from
+  two documents become one statement citing both; windows from several documents each say
+  which document they come from. Shown with a quote but never part of it: whom a quote
+  without a subject is about ("Kommunstyrelsen — ansvarar för: …", the heading above it) and
+  the verdict a yes/no question gets from a rule over the asked thing ("Nej.", "Ja.",
+  "Ja, under villkor:").
 - ``GenerativeAnswerer``: any llama-index LLM (OpenAI-compatible server or Ollama) with a
   Swedish system prompt that demands [n] markers, treats passages as quoted data and answers
   in the question's language.
@@ -28,14 +33,37 @@ from assistant.language import is_english
 from assistant.retrieval import Hit
 from core.settings import Settings
 from core.sparse import terms
-from core.text.headings import numbered_heading_level
+from core.text.headings import SEPARATOR, numbered_heading_level
 from core.text.segment import Span, split_sentences
 
 REFUSAL_SV = "Jag hittar inget stöd för det i de dokument jag har tillgång till."
 REFUSAL_EN = "I cannot find support for that in the documents I have access to."
 UNCERTAIN_SV = "Jag hittar inget säkert svar. De här avsnitten ligger närmast:"
 UNCERTAIN_EN = "I cannot find a certain answer. These sections are the closest:"
-_LIST_ITEM = re.compile(r"^(?:[-•–*]|\d{1,2}[.)]|[a-z][.)])\s")
+_ITEM_KINDS = (  # the markers of list items, by kind: an item's siblings share its kind
+    ("bullet", re.compile(r"^[-•–*]\s")),
+    ("number", re.compile(r"^\d{1,3}[.)]\s")),
+    ("letter", re.compile(r"^[a-zåäö][.)]\s")),
+    ("paren", re.compile(r"^\((?:\d{1,3}|[a-z]{1,5})\)\s")),  # "(b)", "(12)", "(iv)": EU acts
+)
+_LIST_ITEM = re.compile("|".join(f"(?:{p.pattern})" for _, p in _ITEM_KINDS))
+# A heading that only numbers its unit ("1", "punkt 2", "Recital 66"): the text repeats it.
+_BARE_NUMBER = re.compile(
+    r"^(?:(?:punkt|paragraph|recital|skäl|article|artikel)\s+)?\d{1,3}\s*[a-z]?$", re.I
+)
+# A lead-in without a subject ("Ansvarar för:", "Ska:", "Följande gäller:"): whom it is about
+# is the heading above it; so is a paragraph opening on its verb ("är arkivmyndighet …").
+_SUBJECTLESS_LEAD = re.compile(
+    r"^(?:(?:ansvarar|ansvara|ansvarig|ska|skall|har|är|bör|får|kan|måste|beslutar|svarar|"
+    r"utför|leder|samordnar|fastställer|utser|godkänner|företräder|is|are|shall|must|has|have)"
+    r"\b[^.!?]{0,80}|(?:följande|nedanstående|nedan|the following)(?:\s+[\w-]+){0,2}\s*):$",
+    re.I,
+)
+_GENERIC_HEADING = frozenset(
+    terms("ansvar ansvaret roll roller uppgift uppgifter organisation ansvarsfördelning")
+)
+_SECTION_PREFIX = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+")
+_VERB_OPENING = re.compile(r"^(?:ansvarar|är|har|ska|skall|utgör|fungerar|beslutar)\s")
 # An opening that refers back to the sentence before ("Det gäller även …", "Dessa ska …").
 _ANAPHORIC = re.compile(
     r"^(?:(?:för|av|i|till|med|på|om|enligt|utöver|efter|under|vid)\s+(?:detta|dessa|denna|det)\b|"
@@ -67,12 +95,13 @@ _ASKS_TIME = re.compile(
     r"within)\b",
     re.I,
 )
-_STATES_TIME = re.compile(
-    rf"\b{_NUM}\s*(?:-|–)?\s*(?:\w*(?:sekund|minut|timm|dag|veck|månad)|tim\b|år\b|års|hour|day|"
-    r"week|month|year)\w*|\b(?:årligen|dagligen|varje (?:år|månad|vecka|dag)|vartannat|vart "
-    r"\w+ år|omedelbart|genast|senast|snarast|annually|immediately)\b|\b\d{4}-\d{2}-\d{2}\b|"
-    r"\b\d{1,2} (?:januari|"
-    r"februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)\b",
+STATES_TIME = re.compile(
+    rf"\b{_NUM}\s*(?:-|–)?\s*(?:\w*(?:sekund|minut|timm|dag|veck|månad|halvår|kvartal)|tim\b|"
+    r"år\b|års|hour|day|week|month|year)\w*|\b(?:årligen|dagligen|varje (?:år|halvår|kvartal|"
+    r"månad|vecka|dag|\w+dag)|vartannat|vart \w+ år|en gång (?:per|i|om) \w+|omedelbart|genast|"
+    r"senast|snarast|annually|immediately|without (?:undue )?delay)\b|\b\d{4}-\d{2}-\d{2}\b|"
+    r"\b\d{1,2} (?:januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
+    r"november|december|january|february|march|june|july|august|october)\b",
     re.I,
 )
 _ASKS_AMOUNT = re.compile(
@@ -81,11 +110,18 @@ _ASKS_AMOUNT = re.compile(
 )
 _STATES_AMOUNT = re.compile(rf"\b{_NUM}\b|\d", re.I)
 _ASKS_WHO = re.compile(r"\b(?:vem|vilka ansvarar|vilken (?:roll|nämnd|funktion)|who)\b", re.I)
-_STATES_WHO = re.compile(
-    r"\b\w*(?:ansvar|nämnd|chef|samordnar|ombud|ägare|styrelse|direktion|förvaltning|ledning|"
-    r"owner|officer|board)\w*\b",
+# Who does something: a body or a role ("Kommunstyrelsen", "IT-chefen", "systemägaren",
+# "personuppgiftsansvarig", "E-rådet", "IT-servicedesken"), not the verb "ansvarar".
+ACTOR = re.compile(
+    r"\b[\w-]*(?:ansvarig|chef|samordnare|ombud|ägare|styrelse|direktion|direktör|förvaltare|"
+    r"fullmäktige|servicedesk|avdelning|myndighet|leverantör|handläggare|administratör|rektor|"
+    r"ordförande)[\w-]*\b|\b[\w-]*(?:nämnd|strateg|förvaltning|(?<!väg)ledning|arkiv)"
+    r"(?:en|et|er|erna|ar|arna|s)?\b|\b[\w-]*(?<!om)rådet\b|\bSydarkivera\b|\b(?:CISO|DPO|IMY|HR)\b|"
+    r"\b(?:owner|officer|board|controller|processor|supervisory authority|manager|department|"
+    r"committee)s?\b",
     re.I,
 )
+_STATES_WHO = ACTOR
 
 
 def _weighted_overlaps(question: str, sentences: list[str]) -> list[float]:
@@ -103,7 +139,7 @@ def _weighted_overlaps(question: str, sentences: list[str]) -> list[float]:
 
 def _asked(question: str) -> re.Pattern[str] | None:
     """What a sentence stating the asked-for fact contains (None: no particular kind)."""
-    for asks, states in ((_ASKS_TIME, _STATES_TIME), (_ASKS_AMOUNT, _STATES_AMOUNT),
+    for asks, states in ((_ASKS_TIME, STATES_TIME), (_ASKS_AMOUNT, _STATES_AMOUNT),
                          (_ASKS_WHO, _STATES_WHO)):  # fmt: skip
         if asks.search(question):
             return states
@@ -118,6 +154,7 @@ W_RANK = 0.05
 W_TYPE = 0.1
 PASSAGE_RANKS = 5  # sentences are taken from the passages of the first retrieval hits
 WINDOW_MARGIN = 0.1  # a further window scores at most this much below the best one
+TYPE_MARGIN = 0.2  # a window stating the asked-for kind of fact may score this much lower
 MAX_WINDOW_WORDS = 70
 MAX_ANSWER_WORDS = 95
 NEAR_DUPLICATE = 0.9  # text similarity above which two windows state the same thing
@@ -174,6 +211,11 @@ class Claim:
     label: str | None = None  # "Enligt …" when the answer quotes several documents
     start: int | None = None
     end: int | None = None
+    # Shown with the quote, never part of it: the verdict a yes/no question gets from the
+    # deciding quote ("Nej.", "Ja.", "Ja, under villkor:"), and who or what a quote without
+    # a subject is about ("Kommunstyrelsen" for "Ansvarar för: …").
+    lead: str | None = None
+    about: str | None = None
 
 
 @dataclass
@@ -286,46 +328,87 @@ class ExtractiveAnswerer:
         best = ranked[0]
         found = Extraction(best_cosine=best.cosine,
                            best_lexical=lexical_overlap(question, best.span.text))  # fmt: skip
-        windows: list[tuple[float, list[_Sentence]]] = []
+        sentences_of = {id(sents[0].passage): sents for sents in per_passage if sents}
+        windows = self._choose(ranked, sentences_of, states)
+        found.claims = self._claims(question, windows, sentences_of)
+        if found.claims:
+            found.claims[0].lead = framing(question, _deciding(found.claims))
+        if states is not None:
+            found.type_match = float(any(states.search(_stated(c)) for c in found.claims))
+        return found
+
+    def _choose(
+        self,
+        ranked: list[_Sentence],
+        sentences_of: dict[int, list[_Sentence]],
+        states: re.Pattern[str] | None,
+    ) -> list[list[_Sentence]]:
+        """The windows to quote, the preferred first: those of the sentences within the margin
+        of the best; for a question asking for a time, an amount or a body, first a window
+        that states one (within the margin, else within the wider ``TYPE_MARGIN``)."""
+        best = ranked[0].score
+        cache: dict[int, list[_Sentence] | None] = {}
+
+        def window(s: _Sentence) -> list[_Sentence] | None:
+            if id(s) not in cache:
+                w = self._window(sentences_of[id(s.passage)], s.index)
+                cache[id(s)] = None if w[-1].span.text.endswith(":") else w  # list not here
+            return cache[id(s)]
+
+        def states_it(s: _Sentence) -> bool:
+            w = window(s)
+            if w is None or states is None:
+                return False
+            return bool(states.search(_window_text(w, sentences_of[id(s.passage)])))
+
+        order = [s for s in ranked if s.score >= best - WINDOW_MARGIN]
+        if states is not None and not any(states_it(s) for s in order):
+            typed = next((s for s in ranked if s.score >= best - TYPE_MARGIN and s not in order
+                          and s.cosine >= self.floor and states_it(s)), None)  # fmt: skip
+            order = [typed, *order] if typed is not None else order
+        elif states is not None:
+            order.sort(key=lambda s: not states_it(s))  # stable: by score within each
+        windows: list[list[_Sentence]] = []
         used: set[tuple[int, int]] = set()
         budget = MAX_ANSWER_WORDS
-        sentences_of = {id(sents[0].passage): sents for sents in per_passage if sents}
-        for s in ranked:
-            if len(windows) >= self.max_windows or s.score < best.score - WINDOW_MARGIN:
+        for s in order:
+            if len(windows) >= self.max_windows:
                 break
             if (s.passage.n, s.index) in used or (windows and s.cosine < self.floor):
                 continue
-            window = self._window(sentences_of[id(s.passage)], s.index)
-            if window[-1].span.text.endswith(":"):  # a lead-in whose list is not here
+            w = window(s)
+            if w is None:
                 continue
-            words = sum(_words(w.span.text) for w in window)
+            words = sum(_words(x.span.text) for x in w)
             if windows and words > budget:
                 continue
-            windows.append((s.score, window))
-            used.update((w.passage.n, w.index) for w in window)
+            windows.append(w)
+            used.update((x.passage.n, x.index) for x in w)
             budget -= words
-        found.claims = self._claims(question, windows)
-        if states is not None:
-            found.type_match = float(any(states.search(c.text) for c in found.claims))
-        return found
+        return windows
 
     @staticmethod
     def _window(sents: list[_Sentence], i: int) -> list[_Sentence]:
-        """Sentences around ``sents[i]``: the lead-in of a list item, the sentence an
-        anaphoric opening depends on, the list a lead-in introduces. Contiguous, unless a list
-        item is too far from its lead-in: then the lead-in and the item alone."""
+        """Sentences around ``sents[i]``: the whole of a list item and its lead-in (for a
+        point of a law, its paragraph's opening), the sentence an anaphoric opening depends
+        on, the list a lead-in introduces. Contiguous, unless a list item is too far from its
+        lead-in: then the lead-in and the item alone."""
         text = [s.span.text for s in sents]
 
         def fits(a: int, b: int) -> bool:
             return sum(_words(t) for t in text[a : b + 1]) <= MAX_WINDOW_WORDS
 
         first = last = i
-        if _LIST_ITEM.match(text[i]):
+        item = bool(_LIST_ITEM.match(text[i]))
+        if item:  # the item's further sentences ("- Lösenordet ska bytas … . Regelbundet …")
+            while (last + 1 < len(sents) and _same_block(sents, last, last + 1)
+                   and fits(i, last + 1)):  # fmt: skip
+                last += 1
             # the lead-in names who or what the item applies to ("Tekniska nämnden ska:")
-            lead = next((k for k in range(i - 1, -1, -1) if not _LIST_ITEM.match(text[k])), None)
+            lead = _lead_in(sents, i)
             if lead is not None:
-                if not fits(lead, i):
-                    return [sents[lead], sents[i]]
+                if not fits(lead, last):
+                    return [sents[lead], *sents[i : last + 1]]
                 first = lead
         else:
             while (first > 0 and not sents[first - 1].heading and fits(first - 1, last)
@@ -342,23 +425,28 @@ class ExtractiveAnswerer:
         return sents[first : last + 1]
 
     @staticmethod
-    def _claims(question: str, windows: list[tuple[float, list[_Sentence]]]) -> list[Claim]:
+    def _claims(
+        question: str,
+        windows: list[list[_Sentence]],
+        sentences_of: dict[int, list[_Sentence]],
+    ) -> list[Claim]:
         """Windows as claims: windows of one passage joined (a shared lead-in once), runs of
         contiguous sentences one statement each, near-duplicates across documents one
-        statement citing both, the deciding passage first, each document named."""
-        groups: dict[int, tuple[float, Passage, set[int], list[_Sentence]]] = {}
-        for score, window in windows:
+        statement citing both, the deciding passage first, each document named, and a quote
+        without a subject with whom it is about."""
+        groups: dict[int, tuple[Passage, set[int], list[_Sentence]]] = {}
+        for window in windows:  # in the order of preference
             p = window[0].passage
-            group = groups.setdefault(p.n, (score, p, set(), []))
+            group = groups.setdefault(p.n, (p, set(), []))
             for w in window:
-                if w.index not in group[2]:
-                    group[2].add(w.index)
-                    group[3].append(w)
-        ordered = sorted(groups.values(), key=lambda g: -g[0])
+                if w.index not in group[1]:
+                    group[1].add(w.index)
+                    group[2].append(w)
+        ordered = list(groups.values())
         if is_yes_no(question):  # the quote that decides a yes/no question comes first
-            ordered.sort(key=lambda g: not any(_DECIDES.search(s.span.text) for s in g[3]))
+            ordered.sort(key=lambda g: not any(_DECIDES.search(s.span.text) for s in g[2]))
         runs: list[tuple[Passage, list[_Sentence], list[int]]] = []
-        for _, passage, _, sentences in ordered:
+        for passage, _, sentences in ordered:
             for run in _runs(sorted(sentences, key=lambda x: x.index)):
                 text = _joined(run)
                 twin = next((r for r in runs if near_duplicate(_joined(r[1]), text)), None)
@@ -366,7 +454,7 @@ class ExtractiveAnswerer:
                     runs.append((passage, run, [passage.n]))
                 elif passage.n not in twin[2]:
                     twin[2].append(passage.n)
-        by_n = {p.n: p for _, p, _, _ in ordered}
+        by_n = {p.n: p for p, _, _ in ordered}
         several = len({by_n[n].hit.document_id for r in runs for n in r[2]}) > 1
         english = is_english(question)
         claims: list[Claim] = []
@@ -374,10 +462,254 @@ class ExtractiveAnswerer:
         for passage, run, cited in runs:
             label = document_label([by_n[n] for n in cited], english) if several else None
             start, end = run[0].span.start, run[-1].span.end
+            about = _about(sentences_of[id(passage)], run[0].index)
             claims.append(Claim(passage.hit.text[start:end], cited,
-                                label if label != previous else None, start, end))  # fmt: skip
+                                label if label != previous else None, start, end,
+                                about=about))  # fmt: skip
             previous = label or ""
         return claims
+
+
+def _item_kind(text: str) -> str | None:
+    """ "bullet", "number", "letter" or "paren" for a list item, else None."""
+    return next((kind for kind, marker in _ITEM_KINDS if marker.match(text)), None)
+
+
+def _lead_in(sents: list[_Sentence], i: int) -> int | None:
+    """The index of the sentence that introduces list item ``sents[i]``: the nearest one
+    before it that is not part of an item of its list (a sibling, a further sentence of a
+    sibling, or an item nested in one), e.g. "Tekniska nämnden ska:" or the paragraph
+    opening "1. … where one of the following grounds applies:" of a point "(b) …". None
+    when there is none, or it is a heading that only numbers the unit ("1" above "1. …")."""
+    kind = _item_kind(sents[i].span.text)
+    for k in range(i - 1, -1, -1):
+        text = sents[k].span.text
+        other = _item_kind(_block_start(sents, k).span.text)
+        if other is None or (other != kind and text.endswith(":")):
+            return None if sents[k].heading and _BARE_NUMBER.match(text) else k
+    return None
+
+
+def _same_block(sents: list[_Sentence], a: int, b: int) -> bool:
+    """Sentences ``a`` < ``b`` of one paragraph or list item (no line break between)."""
+    return "\n" not in sents[a].passage.hit.text[sents[a].span.end : sents[b].span.start]
+
+
+def _block_start(sents: list[_Sentence], k: int) -> _Sentence:
+    """The first sentence of the paragraph or list item ``sents[k]`` belongs to."""
+    while k > 0 and _same_block(sents, k - 1, k):
+        k -= 1
+    return sents[k]
+
+
+def _subjectless(text: str) -> bool:
+    """A lead-in or paragraph that does not say who or what it is about."""
+    return bool(_SUBJECTLESS_LEAD.match(text) or _VERB_OPENING.match(text))
+
+
+def _about(sents: list[_Sentence], first: int) -> str | None:
+    """Who or what a quote starting at ``sents[first]`` is about when it does not say so
+    itself ("Ansvarar för:" under the heading "Kommunstyrelsen"): the nearest heading above
+    it in the passage, else the last heading of the chunk's section path."""
+    if not sents or not _subjectless(sents[first].span.text):
+        return None
+    heading = next((s.span.text for s in reversed(sents[:first]) if s.heading), None)
+    if heading is None:
+        p = sents[first].passage.hit
+        heading = (p.section_path.split(SEPARATOR) or [""])[-1]
+        if heading == p.payload.get("title"):
+            return None
+    heading = _SECTION_PREFIX.sub("", heading).strip()
+    if not heading or _BARE_NUMBER.match(heading) or len(heading.split()) > 8:
+        return None
+    if not set(terms(heading)) - _GENERIC_HEADING:  # "Roller och ansvar" says not who
+        return None
+    return heading
+
+
+def _window_text(window: list[_Sentence], sents: list[_Sentence]) -> str:
+    """A window's text with whom it is about (what a reader of the quote is told)."""
+    about = _about(sents, window[0].index)
+    return f"{about} — {_joined(window)}" if about else _joined(window)
+
+
+def _deciding(claims: list[Claim]) -> str:
+    """The deciding quote of an answer: its first claim, and when that is a lead-in quoted
+    apart from its item ("Följande gäller:" … "- personnummer får inte …"), the item too."""
+    first = claims[0].text
+    if first.endswith(":") and len(claims) > 1 and claims[1].citations == claims[0].citations:
+        return f"{first}\n\n{claims[1].text}"
+    return first
+
+
+def _stated(claim: Claim) -> str:
+    return f"{claim.about} — {claim.text}" if claim.about else claim.text
+
+
+# --- Yes/no framing -------------------------------------------------------------------------
+# "Får jag …?" asks whether something is allowed; "Måste jag …?" whether one has to do it.
+_ASKS_MAY = re.compile(
+    r"^\s*(?:(?:får|kan)\s+\S+|far\s+(?:jag|vi|man|du|ni)|är det (?:tillåtet|ok|okej)|"
+    r"(?:may|can)\s+\S+|(?:am i|are we|is it) (?:allowed|permitted))\b",
+    re.I,
+)
+_ASKS_MUST = re.compile(
+    r"^\s*(?:(?:måste|ska|skall|behöver)\s+\S+|(?:maste|behover)\s+(?:jag|vi|man|du|ni)|"
+    r"krävs det|(?:must|shall)\s+\S+|(?:do|does)\s+\S+\s+(?:need|have to)|"
+    r"is it (?:required|mandatory))\b",
+    re.I,
+)
+_MODAL = r"(?:får|ska|skall|måste|kan|may|must|shall|can)"
+# A rule that forbids: "får inte", "ska aldrig", "får användaren inte", "inte tillåtet".
+_FORBIDS = re.compile(
+    rf"\b{_MODAL}\s+(?:[\w-]+\s+){{0,2}}?(?:inte|ej|aldrig|not|never)\b|"
+    r"\b(?:inte|ej)\s+(?:är\s+)?tillåt\w*|\bförbjud\w*|\bprohibited\b|\bcannot\b|"
+    r"\bnot (?:allowed|permitted)\b|\b(?:ingen|inga|inget|varken)\b[^.;:]*\b(?:får|ska)\b",
+    re.I,
+)
+# A duty that is not one: "behöver inte", "krävs inte", "inget krav på".
+_NO_DUTY = re.compile(
+    r"\b(?:behöver|måste|ska|skall|krävs)\s+(?:[\w-]+\s+){0,2}?(?:inte|ej)\b|\binget krav\b|"
+    r"\b(?:need|does) not\b|\bnot (?:required|mandatory)\b|\bare not required\b",
+    re.I,
+)
+_PERMITS = re.compile(  # "får" as "may", not as "gets" ("får tillgång", "får veta")
+    r"\bfår\b(?!\s+(?:tillgång|information|veta|reda|del|svar|hjälp|besked|ett|en|sitt|sin|"
+    r"sina))|\b(?:är tillåt\w*|tillåts|may|is allowed|are allowed|is permitted|are permitted)\b",
+    re.I,
+)
+_DUTY = re.compile(
+    r"\b(?:ska|skall|måste|krävs|behöver|är obligatorisk\w*|must|shall|is required|"
+    r"are required|has to|have to|needs? to)\b",
+    re.I,
+)
+# What makes a permission or a duty conditional ("får … om det", "endast efter godkännande").
+_CONDITION = re.compile(
+    r"\b(?:endast|enbart|bara|förutsatt att|under förutsättning att|såvida|i undantagsfall|"
+    r"undantagsvis|tillsammans med|efter (?:godkännande|beslut|samråd|medgivande|tillstånd)|"
+    r"med (?:godkännande|tillstånd|samtycke)|"
+    r"om (?:inte|det|den|du|man|de|ni|vi|hen|någon|samtliga|alla)|only|if|unless|"
+    r"provided that|subject to)\b|:$",
+    re.I,
+)
+# A prohibition with a way out is a conditional permission ("får inte … utan godkännande").
+_EXCEPT = re.compile(
+    r"\butan (?:att|föregående|[\w-]+s )?(?:godkännande|tillstånd|samtycke|medgivande|beslut|"
+    r"samråd)|\butan att\b|\bwithout (?:the |prior )?(?:approval|consent|permission)\b",
+    re.I,
+)
+# A sentence after a prohibition that makes an exception to it.
+_EXCEPTION = re.compile(
+    r"(?:^|[.:;]\s+)(?:Om|I undantagsfall|Vid behov|If|Where)\b|\bundantag\w*|\bexception",
+    re.I,
+)
+# Negations that belong to a condition, not to the rule ("får användas om inte …").
+_CONDITIONAL_NEGATION = re.compile(
+    r"\b(?:om|såvida|if|unless)\s+(?:\w+\s+){0,2}?(?:inte|ej|not)\b|\binte bara\b", re.I
+)
+# The words of a yes/no question that ask, not what it asks about, and verbs too general
+# to tell what it asks about ("använda", "göra").
+_ASKING = frozenset(
+    terms("får far få kan måste maste ska skall behöver behover bör är tillåtet ok okej "
+          "jag vi man du ni may can must shall need have allowed permitted required "
+          "använda används använder göra gör görs ha har ta tar finnas finns use used do")
+)  # fmt: skip
+MIN_SHARED = 2  # content terms a rule shares with the question ...
+MIN_SHARE = 0.5  # ... and the share of the question's content terms it covers
+FRAMINGS = {  # verdict → (Swedish, English) framing
+    "ja": ("Ja.", "Yes."),
+    "nej": ("Nej.", "No."),
+    "villkor": ("Ja, under villkor:", "Yes, if:"),
+}
+
+
+def _shared(wanted: set[str], sentence: str) -> int:
+    """How many of the question's terms ``wanted`` the sentence has (a stem also matches a
+    longer or shorter form of itself: "tjänstedat" – "tjänstedatorn")."""
+    have = set(terms(sentence))
+    return sum(
+        any(t == h or (min(len(t), len(h)) >= 5 and (h.startswith(t) or t.startswith(h)))
+            for h in have)
+        for t in wanted
+    )  # fmt: skip
+
+
+def _verdict(asks_may: bool, rule: str) -> str | None:
+    """What ``rule`` says to a question asking whether something is allowed (``asks_may``)
+    or whether one has to do it: "ja", "nej", "villkor", or None when it does not decide."""
+    plain = _CONDITIONAL_NEGATION.sub(" ", rule)
+    if _FORBIDS.search(plain) or (not asks_may and _NO_DUTY.search(plain)):
+        if _EXCEPT.search(rule):  # "får inte … utan godkännande": allowed with one
+            return "villkor" if asks_may else None
+        return "nej"
+    if not (_PERMITS if asks_may else _DUTY).search(plain):
+        return None  # a duty does not say whether one may, a permission not whether one must
+    return "villkor" if _CONDITION.search(rule) else "ja"
+
+
+def _rules(quote: str) -> list[tuple[str, str]]:
+    """The sentences of ``quote`` as rules, a list item read with its lead-in ("… ska
+    användaren:" and "- inte stänga av datorn": "… ska användaren inte stänga av datorn"),
+    each with the text that follows it in the quote."""
+    sentences = [s.text for s in split_sentences(quote)]
+    rules, lead = [], None
+    for text in sentences:
+        if _LIST_ITEM.match(text) and lead is not None:
+            rules.append(f"{lead.rstrip(':').rstrip()} {_LIST_ITEM.sub('', text, count=1)}")
+            continue
+        rules.append(text)
+        lead = text if text.endswith(":") else lead if _LIST_ITEM.match(text) else None
+    return [(rule, " ".join(sentences[i + 1 :])) for i, rule in enumerate(rules)]
+
+
+def verdict_of(question: str, quote: str) -> str | None:
+    """The verdict ("ja", "nej", "villkor") the deciding ``quote`` gives a "får jag / måste
+    jag …?" question, when one of its sentences is a rule over the asked thing: it shares at
+    least ``MIN_SHARED`` of the question's content terms and ``MIN_SHARE`` of them, and every
+    number the question names ("nivå 3"). None when unsure: another kind of question, no
+    rule, a rule about something else, a prohibition the quote goes on to make an exception
+    to, or rules that disagree."""
+    asks_may = bool(_ASKS_MAY.match(question))
+    if not asks_may and not _ASKS_MUST.match(question):
+        return None
+    wanted = set(terms(question)) - _ASKING
+    if not wanted:
+        return None
+    numbers = {t for t in wanted if t[0].isdigit()}
+    need = max(min(MIN_SHARED, len(wanted)), math.ceil(MIN_SHARE * len(wanted)))
+    found: list[tuple[int, str]] = []
+    for rule, after in _rules(quote):
+        shared = _shared(wanted, rule)
+        if shared < need or not numbers <= set(terms(rule)):
+            continue
+        verdict = _verdict(asks_may, rule)
+        if verdict == "nej" and _EXCEPTION.search(after):
+            return None  # "… får inte användas. Om det är nödvändigt …"
+        if verdict is not None:
+            found.append((shared, verdict))
+    if not found:
+        return None
+    top = max(n for n, _ in found)
+    verdicts = {v for n, v in found if n == top}
+    return verdicts.pop() if len(verdicts) == 1 else None
+
+
+def framing(question: str, quote: str) -> str | None:
+    """ "Ja." / "Nej." / "Ja, under villkor:" (English: "Yes." / "No." / "Yes, if:") to open
+    the answer to a yes/no question whose deciding quote decides it, else None."""
+    verdict = verdict_of(question, quote)
+    if verdict is None:
+        return None
+    return FRAMINGS[verdict][is_english(question)]
+
+
+def framed_verdict(answer: str) -> str | None:
+    """The verdict an answer text opens with ("Ja." → "ja"), None when it opens without one."""
+    text = answer.lstrip()
+    for verdict in ("villkor", "ja", "nej"):  # "Ja, under villkor:" before "Ja."
+        if any(text.startswith(f) for f in FRAMINGS[verdict]):
+            return verdict
+    return None
 
 
 def _runs(sentences: list[_Sentence]) -> list[list[_Sentence]]:
@@ -393,18 +725,32 @@ def _runs(sentences: list[_Sentence]) -> list[list[_Sentence]]:
 
 def render(claims: list[Claim]) -> str:
     """Claims as answer text with [n] markers; list items and labelled statements on their
-    own lines."""
+    own lines. A claim's verdict opens it and whom it is about comes before the quote
+    ("Nej. Enligt A: …", "Kommunstyrelsen — ansvarar för: …"); neither is in the quote."""
     parts: list[str] = []
     for c in claims:
         text = re.sub(r"\s*\n\s*", "\n", c.text.strip())
+        item = _LIST_ITEM.match(text)
+        if c.about:
+            text = f"{c.about} — {_lower_first(text)}"
         marked = f"{text} " + "".join(f"[{n}]" for n in c.citations)
         if c.label:
             marked = f"{c.label}: {marked}"
-        if parts and (c.label or _LIST_ITEM.match(text) or parts[-1].rstrip().endswith(":")):
+        if c.lead:
+            marked = f"{c.lead} {marked}"
+        if parts and (c.label or c.about or item or parts[-1].rstrip().endswith(":")):
             parts.append(("\n\n" if c.label else "\n") + marked)
         else:
             parts.append((" " if parts else "") + marked)
     return "".join(parts).strip()
+
+
+def _lower_first(text: str) -> str:
+    """ "Ansvarar för:" → "ansvarar för:" after a subject (acronyms and names unchanged)."""
+    first = text.split("\n", 1)[0]
+    if len(text) > 1 and text[0].isupper() and text[1].islower() and _subjectless(first):
+        return text[0].lower() + text[1:]
+    return text
 
 
 SYSTEM_PROMPT = (

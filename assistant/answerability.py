@@ -30,7 +30,7 @@ from typing import Literal
 Band = Literal["answered", "uncertain", "refused"]
 FEATURES = (
     "best_dense", "dense_z", "best_sentence", "lexical", "coverage", "english", "type_match",
-    "missing_names",
+    "missing_names", "heading_match",
 )  # fmt: skip
 
 
@@ -44,6 +44,7 @@ class Signals:
     english: float
     type_match: float
     missing_names: float
+    heading_match: float = 0.0
 
     def vector(self) -> list[float]:
         return [getattr(self, name) for name in FEATURES]
@@ -67,7 +68,7 @@ class Model:
 # Fitted by ``python -m eval.calibrate`` on the calibration halves of both golden sets
 # (policies + shared: our examples and real public documents), weights in FEATURES order.
 DEFAULT_MODEL = Model(
-    weights=(-4.289, 0.532, 49.871, -0.704, 4.679, -0.222, 1.301, 0.545), bias=-45.785
+    weights=(-4.289, 0.532, 49.871, -0.704, 4.679, -0.222, 1.301, 0.545, 0.0), bias=-45.785
 )
 
 

@@ -218,6 +218,8 @@ class Answer:
     standalone: str  # the redacted question condensed with the history: what was searched
     retrieval: Retrieval
     redactions: list[Redaction] = field(default_factory=list)
+    # how the question was read: (word as typed, the documents' concept) per glossary match
+    interpreted: list[tuple[str, str]] = field(default_factory=list)
     score: float = 0.0  # answerability (assistant/answerability.py)
     signals: Signals | None = None  # None when nothing was retrieved
     statements: list[Statement] = field(default_factory=list)

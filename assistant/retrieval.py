@@ -8,6 +8,7 @@ similarities) and are reported per hit. Metadata filters narrow both signals.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -19,7 +20,7 @@ from qdrant_client import models as qm
 from assistant.access import Principal
 from assistant.language import is_english
 from assistant.pii import neutral_text
-from core import index, review
+from core import concepts, index, review
 from core.references import coarser, most_specific, parse_references
 from core.settings import Settings
 from core.sparse import terms
@@ -112,6 +113,50 @@ def search_text(redacted: str) -> str:
     return _EMAIL_WORD.sub(formal, neutral_text(redacted))
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a (redacted) question is searched, made once per question: the plain search text
+    (:func:`search_text`), the glossary words read as concepts, and what follows from both."""
+
+    plain: str
+    matches: tuple[concepts.Match, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The search text with the concepts appended ("… ChatGPT … (publik AI-tjänst)")."""
+        return concepts.expanded(self.plain, list(self.matches))
+
+    @property
+    def concepts(self) -> list[str]:
+        return concepts.concepts(list(self.matches))
+
+    @property
+    def outside(self) -> str:
+        """The search text without the glossary words."""
+        out, last = [], 0
+        for m in self.matches:
+            out += [self.plain[last : m.start], " "]
+            last = m.end
+        return "".join(out + [self.plain[last:]])
+
+    def term_groups(self) -> list[frozenset[str]]:
+        """The question's content terms (å/ä/ö folded), one group each; a glossary word is
+        one group of its own terms and its concept's: present when either is."""
+
+        def folded(text: str) -> frozenset[str]:
+            return frozenset(t.translate(_FOLD) for t in terms(text))
+
+        groups = [frozenset({t}) for t in folded(self.outside)]
+        groups += [folded(m.word) | folded(m.concept) for m in self.matches]
+        return list(dict.fromkeys(g for g in groups if g))
+
+
+def read_question(redacted: str, glossary: concepts.Glossary | None) -> Reading:
+    """The :class:`Reading` of a redacted question under ``glossary``."""
+    plain = search_text(redacted)
+    return Reading(plain, tuple(glossary.read(plain)) if glossary else ())
+
+
 @dataclass
 class Hit:
     """One retrieved chunk with its provenance."""
@@ -139,26 +184,40 @@ class Retrieval:
     exact: list[str] = field(default_factory=list)  # ids of hits fetched by a named reference
     dense_scores: list[float] = field(default_factory=list)  # the dense top list, best first
     context: list[str] = field(default_factory=list)  # texts of the dense top list and hits
+    reading: Reading | None = None  # how the question was searched
 
     @cached_property
     def context_terms(self) -> frozenset[str]:
         """The BM25 terms of the retrieved context, å/ä/ö folded (computed once)."""
         return frozenset(t.translate(_FOLD) for t in terms("\n".join(self.context)))
 
-    def missing_names(self, question: str) -> float:
+    def missing_names(self, reading: Reading) -> float:
         """1.0 when the question names something (a capitalised word past its first word,
-        e.g. "Jönköpings kommun", "Tranås") that the retrieved context never mentions."""
-        words = _NAME.findall(question)[1:]
+        e.g. "Jönköpings kommun", "Tranås") that the retrieved context never mentions; a
+        glossary word ("ChatGPT") is vocabulary, not a name."""
+        words = _NAME.findall(reading.outside)[1:]
         names = {t.translate(_FOLD) for w in words for t in terms(w)}
         return float(bool(names - self.context_terms))
 
-    def coverage(self, question: str) -> float:
+    def coverage(self, reading: Reading) -> float:
         """Share of the question's content terms that occur anywhere in the retrieved
-        context (1.0 for a question without content terms); å/ä/ö folded."""
-        wanted = {t.translate(_FOLD) for t in terms(question)}
-        if not wanted:
+        context (1.0 for a question without content terms); å/ä/ö folded. A glossary word
+        is present when the context has the word or its concept."""
+        groups = reading.term_groups()
+        if not groups:
             return 1.0
-        return len(wanted & self.context_terms) / len(wanted)
+        return sum(bool(g & self.context_terms) for g in groups) / len(groups)
+
+    def heading_match(self, reading: Reading) -> float:
+        """Share of the question's content terms (a glossary word: or its concept) in the
+        best hit's document title and section path ("utlandsresor" for a trip abroad)."""
+        groups = reading.term_groups()
+        if not groups or not self.hits:
+            return 0.0
+        p = self.hits[0].payload
+        named = f"{p.get('title', '')} {p.get(index.SECTION_PATH) or ''}"
+        found = {t.translate(_FOLD) for t in terms(named)}
+        return sum(bool(g & found) for g in groups) / len(groups)
 
 
 # What llama-index's QdrantVectorStore adds to our payload keys: the serialised node, its type
@@ -166,12 +225,17 @@ class Retrieval:
 _NODE_KEYS = ("_node_content", "_node_type", "document_id", "ref_doc_id")
 
 
+def hit_text(payload: dict) -> str:
+    """A chunk's text, decoded from the stored node by llama-index (the codec its
+    QdrantVectorStore writes with)."""
+    return metadata_dict_to_node(payload).get_content() if payload.get("_node_content") else ""
+
+
 def _hit(point, dense: dict[str, float] | None = None) -> Hit:
-    """A Qdrant point (scored or not) as a ``Hit``: its text decoded from the stored node by
-    llama-index (the codec its QdrantVectorStore writes with), the payload without the
-    node keys."""
+    """A Qdrant point (scored or not) as a ``Hit``: its text (:func:`hit_text`), the payload
+    without the node keys."""
     payload = dict(point.payload or {})
-    text = metadata_dict_to_node(payload).get_content() if payload.get("_node_content") else ""
+    text = hit_text(payload)
     for key in _NODE_KEYS:
         payload.pop(key, None)
     pid = str(point.id)
@@ -225,16 +289,45 @@ QUERY_CACHE = 4096  # question vectors kept (384 floats each: ~6 MB)
 class Retriever:
     """Searches the knowledge base with the configured mode, fusion and filters."""
 
-    def __init__(self, kb: KnowledgeBase, settings: Settings) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        settings: Settings,
+        glossary: concepts.Glossary | None = None,
+        defined: Callable[[], list[concepts.Entry]] | None = None,
+    ) -> None:
+        """``glossary``: the organisation's; ``defined``: the entries the documents' own
+        definitions give (``assistant/definitions.py``), the same list until they change."""
         self.kb = kb
         self.s = settings
+        self.glossary = glossary  # replaced whole when an editor saves a new one
+        self.defined = defined
+        self._merged: tuple[object, object, concepts.Glossary | None] = (None, None, None)
         # query vectors by search text; only ever redacted questions reach this
         self._query_vector = lru_cache(maxsize=QUERY_CACHE)(kb.embedder.get_query_embedding)
 
-    def embed_query(self, question: str) -> list[float]:
-        """The query vector of a (redacted) question, as :func:`search_text` (cached; the
-        list returned is shared: never modify it)."""
-        return self._query_vector(search_text(question))
+    def current_glossary(self) -> concepts.Glossary | None:
+        """The organisation's glossary with the documents' definitions (an organisation's
+        word wins over a definition's); compiled again only when either changes."""
+        own, extra = self.glossary, self.defined() if self.defined else []
+        if self._merged[0] is own and self._merged[1] is extra:
+            return self._merged[2]
+        entries = list(own.entries) if own else []
+        taken = {w for e in entries for w in e.words}
+        entries += [e for e in extra if not taken & set(e.words)]
+        merged = concepts.Glossary(entries) if entries else None
+        self._merged = (own, extra, merged)
+        return merged
+
+    def read(self, question: str) -> Reading:
+        """How the (redacted) ``question`` is searched, under the current glossary."""
+        return read_question(question, self.current_glossary())
+
+    def embed_query(self, question: str | Reading) -> list[float]:
+        """The query vector of a (redacted) question, as its :meth:`read` search text
+        (cached; the list returned is shared: never modify it)."""
+        reading = question if isinstance(question, Reading) else self.read(question)
+        return self._query_vector(reading.text)
 
     def search(
         self,
@@ -245,17 +338,20 @@ class Retriever:
         vector: list[float] | None = None,
         *,
         user: Principal,
+        reading: Reading | None = None,
     ) -> Retrieval:
-        """The best chunks ``user`` may read (the access conditions are in every request)."""
+        """The best chunks ``user`` may read (the access conditions are in every request).
+        ``reading``: the question's :meth:`read`, if already made."""
         s = self.s
+        reading = reading or self.read(question)
         if mode is None:  # the configured mode; English questions: their own (measured)
             mode = s.retrieval_mode_en if is_english(question) else s.retrieval_mode
         k = top_k or s.top_k
         filters = filters or Filters()
         access = access_conditions(user, s)
         flt = self.kb.visible(filters.to_qdrant(access), as_of=filters.as_of)  # current or as-of
-        dense_vec = vector if vector is not None else self.embed_query(question)
-        sparse_vec = self.kb.bm25.encode_query(search_text(question))
+        dense_vec = vector if vector is not None else self.embed_query(reading)
+        sparse_vec = self.kb.bm25.encode_query(reading.text)
         dense_req = qm.QueryRequest(
             query=dense_vec, using=index.DENSE, filter=flt, limit=max(k, s.prefetch_k),
             with_payload=True,
@@ -295,14 +391,20 @@ class Retriever:
         context = [_hit(p).text for p in dense_points] + [h.text for h in hits]
         context += list({str(p.payload.get(index.HEADING, "")) for p in dense_points})
         if not refs or not responses[-1].points:
-            return Retrieval(hits, best, mode, [], scores, context)
+            return Retrieval(hits, best, mode, [], scores, context, reading)
         exact = _exact_hits(refs, responses[-1].points)[: max(1, (k + 1) // 2)]
         ids = {h.id for h in exact}
         merged = exact + [h for h in hits if h.id not in ids]
         best = max([best] + [h.dense_score or 0.0 for h in exact])
         context += [h.text for h in exact]
         return Retrieval(
-            merged[: max(k, len(exact))], best, mode, [h.id for h in exact], scores, context
+            merged[: max(k, len(exact))],
+            best,
+            mode,
+            [h.id for h in exact],
+            scores,
+            context,
+            reading,
         )
 
     def by_refs(self, refs: list[str], user: Principal, limit: int = 5) -> list[Hit]:

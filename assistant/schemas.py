@@ -207,6 +207,13 @@ class SentenceOut(BaseModel):
     quote_end: int | None = None
 
 
+class Interpretation(BaseModel):
+    """A word of the question read as a concept of the documents (the glossary)."""
+
+    word: str = Field(..., description="the word as the (redacted) question has it")
+    concept: str = Field(..., description="the documents' concept it was searched as")
+
+
 class AskResponse(BaseModel):
     id: str
     answer: str
@@ -221,6 +228,11 @@ class AskResponse(BaseModel):
     citations: list[Citation]
     redacted_query: str
     standalone_query: str
+    interpreted_as: list[Interpretation] = Field(
+        default_factory=list,
+        description="how the question was read: glossary words and the documents' concepts "
+        "they were searched as (shown as 'Tolkat som: …')",
+    )
     redactions: list[Redaction]
     timings_ms: dict[str, float]
     retrieval: dict[str, float | str] = Field(default_factory=dict)
@@ -440,12 +452,13 @@ class AuditAnswer(BaseModel):
 
 
 class AuditEvent(BaseModel):
-    """Who uploaded, corrected, approved or deleted a document."""
+    """Who uploaded, corrected, approved or deleted a document, or changed the glossary
+    (``document_id`` "glossary")."""
 
     ts: str
     user: str
     role: str
-    action: Literal["upload", "correct", "approve", "delete"]
+    action: Literal["upload", "correct", "approve", "delete", "glossary"]
     document_id: str
     detail: str
 

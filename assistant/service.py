@@ -35,6 +35,7 @@ from assistant.citations import Support, Verifier
 from assistant.condense import condense
 from assistant.conflicts import between_documents
 from assistant.crosslinks import related
+from assistant.definitions import DocumentDefinitions
 from assistant.embedding_cache import EmbeddingCache
 from assistant.generated import parse_generated
 from assistant.lifecycle import notices
@@ -43,9 +44,10 @@ from assistant.passages import numbered_passages
 from assistant.pii import PiiScrubber, Redaction
 from assistant.question import Question, Turn
 from assistant.result import Answer, Done, Event, Notice, Started, Statement, Token
-from assistant.retrieval import Retrieval, Retriever
+from assistant.retrieval import Reading, Retrieval, Retriever
 from assistant.signals import signals_of
 from assistant.sources import sources_of, superseded_on
+from core import concepts
 from core.settings import Settings
 from core.store import KnowledgeBase
 
@@ -56,6 +58,7 @@ class Prepared:
 
     redacted: str
     standalone: str
+    reading: Reading  # how the standalone question was searched (glossary concepts)
     redactions: list[Redaction]
     vector: list[float]
     retrieval: Retrieval
@@ -103,7 +106,9 @@ class AssistantService:
         self.scrubber = scrubber
         self.llm = llm
         self.audit = audit
-        self.retriever = Retriever(kb, settings)
+        self.definitions = DocumentDefinitions(kb)
+        self.retriever = Retriever(kb, settings, concepts.load(settings.data_dir),
+                                   self.definitions.entries)  # fmt: skip
         self.vectors = EmbeddingCache(kb)
         self.verifier = Verifier(
             self.vectors.embed, settings.verify_threshold, settings.verify_lexical_weight
@@ -158,15 +163,21 @@ class AssistantService:
             except Exception as exc:
                 raise LLMUnavailableError(str(exc)) from exc
         with _timed(timings, "embed"):
-            vector = self.retriever.embed_query(standalone)
+            reading = self.retriever.read(standalone)
+            vector = self.retriever.embed_query(reading)
         filters = question.filters
         with _timed(timings, "search"):
             retrieval = self.retriever.search(
-                standalone, top_k=question.top_k, filters=filters, vector=vector, user=user
+                standalone,
+                top_k=question.top_k,
+                filters=filters,
+                vector=vector,
+                user=user,
+                reading=reading,
             )
         with _timed(timings, "expand"):
             passages = numbered_passages(self.retriever, retrieval, user, self.s.neighbour_chunks)
-        return Prepared(scrubbed.text, standalone, scrubbed.redactions, vector, retrieval,
+        return Prepared(scrubbed.text, standalone, reading, scrubbed.redactions, vector, retrieval,
                         passages, user, timings, started,
                         filters.as_of if filters else None)  # fmt: skip
 
@@ -260,6 +271,7 @@ class AssistantService:
             mode=self.mode,
             redacted=prep.redacted,
             standalone=prep.standalone,
+            interpreted=[(m.word, m.concept) for m in prep.reading.matches],
             retrieval=prep.retrieval,
             redactions=prep.redactions,
             score=decision.score,

@@ -1,8 +1,9 @@
 """``python -m eval``: run the golden sets through the assistant, report, and gate.
 
-python -m eval                          # both sets, report in eval/out/report.md
+python -m eval                          # every set, report in eval/out/report.md
 python -m eval --check                  # exit 1 if a metric is below its threshold
 python -m eval --set policies --limit 40
+python -m eval --set public3            # the held-back documents of shared/corpus/sv_public_3
 python -m eval --mode openai --base-url http://localhost:11434/v1 --model qwen2.5:7b-instruct
 PA_STORE_CACHE=.cache/stores python -m eval --check   # reuse ingested stores (eval/corpus.py)
 """
@@ -49,7 +50,7 @@ HEADLINE = (
 def build_parser() -> cli.Parser:
     """``python -m eval [--check] [--set …] …`` (one action: no subcommands)."""
     p = cli.Parser(prog="python -m eval", description=__doc__.split("\n")[0])
-    p.add_argument("--set", choices=["policies", "shared", "all"], default="all")
+    p.add_argument("--set", choices=[*golden.SETS, "all"], default="all")
     p.add_argument("--check", action="store_true", help="exit 1 if a threshold is not met")
     p.add_argument("--report", type=Path, default=DEFAULT_REPORT, help="Markdown report path")
     p.add_argument("--thresholds", type=Path, default=thresholds.THRESHOLDS_FILE)
@@ -85,47 +86,68 @@ def overrides(args: argparse.Namespace) -> dict:
     return out
 
 
-def run_set(
+def open_corpus(
     name: str,
-    items: list,
     settings: Settings,
     embedder,
     workdir: Path,
     ingested: Future | None = None,
-    wait_for: Iterable[Future] = (),
     shared: Path = corpus.SHARED_CORPUS,
     cache: Path | None = None,
-) -> dict:
-    """Evaluate a set on a fresh store under ``settings.data_dir``.
-
-    The set's documents are ingested here (through the store cache ``cache``, if any), or
-    were by a worker process (``ingested``: its future, returning the summary and seconds).
-    The questions are only asked once the ``wait_for`` ingestions are done too, so that no
-    background work skews the latencies.
-    """
-    t0 = time.perf_counter()
+) -> tuple[KnowledgeBase, str, float]:
+    """The store of set ``name``'s corpus under ``settings.data_dir`` (open; the caller closes
+    it), with the ingestion summary and seconds. The corpus is ingested here (through the
+    store cache ``cache``, if any), or was by a worker process (``ingested``: its future)."""
     if ingested is not None:
         summary, ingest_s = ingested.result()
-        kb = KnowledgeBase(settings, embedder=embedder)
-    else:
-        folder = corpus.corpus_folder(name, workdir, shared)
-        kb, report = corpus.open_ingested(settings, folder, embedder, cache)
-        summary, ingest_s = report.summary(), time.perf_counter() - t0
+        return KnowledgeBase(settings, embedder=embedder), summary, ingest_s
+    t0 = time.perf_counter()
+    folder = corpus.corpus_folder(name, workdir, shared)
+    kb, report = corpus.open_ingested(settings, folder, embedder, cache)
+    return kb, report.summary(), time.perf_counter() - t0
+
+
+def run_set(
+    name: str,
+    items: list,
+    kb: KnowledgeBase,
+    settings: Settings,
+    wait_for: Iterable[Future] = (),
+) -> dict:
+    """Evaluate a set on the store ``kb`` of its corpus (``settings``: the set's own data dir
+    for the audit log; the store may be another set's). The questions are only asked once
+    the ``wait_for`` ingestions are done, so that no background work skews the latencies."""
+    missing = corpus.missing_documents(items, kb)
+    if missing:
+        raise RuntimeError(f"set {name}: expected documents not ingested: {missing}")
+    futures.wait(list(wait_for))
+    components = Components.build(settings, kb=kb)
+    t1 = time.perf_counter()
     try:
-        missing = corpus.missing_documents(items, kb)
-        if missing:
-            raise RuntimeError(f"set {name}: expected documents not ingested: {missing}")
-        print(f"[{name}] ingested: {summary}", file=sys.stderr, flush=True)
-        futures.wait(list(wait_for))
-        components = Components.build(settings, kb=kb)
-        t1 = time.perf_counter()
         out = runner.evaluate(items, components, progress=runner.print_progress)
-        components.audit.close()
     finally:
-        kb.close()
-    out.update(ingest=summary, ingest_s=ingest_s, eval_s=time.perf_counter() - t1,
-               k=settings.top_k)  # fmt: skip
+        components.audit.close()
+    out.update(eval_s=time.perf_counter() - t1, k=settings.top_k)
     return out
+
+
+def skip_reason(name: str, shared: Path, golden_dir: Path = golden.GOLDEN_DIR) -> str | None:
+    """Why set ``name`` cannot run (its golden file or its corpus is absent), or None."""
+    missing = golden.missing_file(name, golden_dir)
+    if missing is not None:
+        shown = missing.relative_to(corpus.ROOT) if missing.is_relative_to(corpus.ROOT) else missing
+        return f"{shown} does not exist"
+    source = corpus.corpus_source(name, shared)
+    return None if corpus.present(source) else f"{source} is absent"
+
+
+def split_note(name: str, items: list) -> str:
+    """How the set is split, with the items and documents of each half."""
+    sizes = golden.split_sizes(items)
+    how = {"set": "the whole set held back", "document": "by document", "item": "by item"}
+    parts = [f"{half} {n['items']} items / {n['documents']} documents"
+             for half, n in sizes.items()]  # fmt: skip
+    return f"{how[golden.split(name, items)]}: " + ", ".join(parts)
 
 
 def console_summary(run: dict) -> list[str]:
@@ -171,14 +193,26 @@ def main(argv: list[str] | None = None) -> int:
         "started": datetime.now().isoformat(timespec="seconds"),
         "sets": {},
         "skipped": {},
+        "ungated": {},
         "limit": args.limit,
     }
     shared: Path = args.shared_corpus
-    if "shared" in names and not corpus.present(shared):
-        note = f"{shared} is absent"
-        print(f"[shared] skipped: {note} (its thresholds are not checked)", file=sys.stderr)
-        run["skipped"]["shared"] = note
-        names.remove("shared")
+    for name in list(names):
+        note = skip_reason(name, shared)
+        if note:
+            print(f"[{name}] skipped: {note} (its thresholds are not checked)", file=sys.stderr)
+            run["skipped"][name] = note
+            names.remove(name)
+    try:
+        whole = {name: golden.load_set(name) for name in names}
+    except golden.GoldenError as exc:
+        print(f"golden: {exc}", file=sys.stderr)
+        return 2
+    # One store per corpus: the sets over the same corpus (policies and everyday, shared and
+    # everyday_shared) are asked on the store ingested for the first of them.
+    corpora: dict[str, list[str]] = {}
+    for name in names:
+        corpora.setdefault(golden.REGISTRY[name].corpus, []).append(name)
     with (
         tempfile.TemporaryDirectory(prefix="pa-eval-") as tmp,
         ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool,
@@ -186,26 +220,47 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         base = Settings(_env_file=None, data_dir=workdir / "base", **overrides(args))
         run["settings"] = {k: getattr(base, k) for k in SETTINGS_SHOWN}
-        # Sets after the first are ingested by a worker process while this one ingests the
-        # first (2 cores); questions are asked only when all ingestion is done.
+
+        def store_settings(corpus_name: str) -> Settings:
+            return Settings(_env_file=None, data_dir=workdir / f"store-{corpus_name}",
+                            **overrides(args))  # fmt: skip
+
+        # Corpora after the first are ingested by a worker process while this one ingests
+        # the first (2 cores); questions are asked only when all ingestion is done.
         pending = {
-            name: pool.submit(corpus.ingest_into, workdir / name,
-                              corpus.corpus_folder(name, workdir, shared), overrides(args),
-                              args.store_cache)
-            for name in names[1:]
+            c: pool.submit(corpus.ingest_into, store_settings(c).data_dir,
+                           corpus.corpus_folder(sets[0], workdir, shared), overrides(args),
+                           args.store_cache)
+            for c, sets in list(corpora.items())[1:]
         }  # fmt: skip
         embedder = create_embedder(base)
-        for name in names:
-            items = golden.select(golden.load_set(name), kinds, args.limit)
-            settings = Settings(_env_file=None, data_dir=workdir / name, **overrides(args))
+        for corpus_name, sets in corpora.items():
             try:
-                run["sets"][name] = run_set(
-                    name, items, settings, embedder, workdir, pending.get(name),
-                    pending.values(), shared, args.store_cache,
+                kb, summary, ingest_s = open_corpus(
+                    sets[0], store_settings(corpus_name), embedder, workdir,
+                    pending.get(corpus_name), shared, args.store_cache,
                 )  # fmt: skip
+            except RuntimeError as exc:
+                print(f"[{sets[0]}] {exc}", file=sys.stderr)
+                return 2
+            try:
+                for i, name in enumerate(sets):
+                    items = golden.select(whole[name], kinds, args.limit)
+                    ingested = summary if i == 0 else f"the store of set {sets[0]} ({summary})"
+                    shown = f"ingested in {ingest_s:.0f} s: {summary}" if i == 0 else (
+                        f"asked on the store of set {sets[0]} (not ingested again)")  # fmt: skip
+                    print(f"[{name}] {shown}", file=sys.stderr, flush=True)
+                    settings = Settings(_env_file=None, data_dir=workdir / name,
+                                        **overrides(args))  # fmt: skip
+                    out = run_set(name, items, kb, settings, pending.values())
+                    out.update(ingest=ingested, ingest_s=ingest_s if i == 0 else 0.0,
+                               split=split_note(name, whole[name]))  # fmt: skip
+                    run["sets"][name] = out
             except (LLMUnavailableError, RuntimeError, ValueError) as exc:
                 print(f"[{name}] {exc}", file=sys.stderr)
                 return 2
+            finally:
+                kb.close()
         pii_corpus = shared / "pii_sv"
         pii_metrics, notes = runner.scrubber_metrics(get_scrubber(base), pii_corpus)
         run["pii"] = {"metrics": pii_metrics, "notes": notes}
@@ -232,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
         sections, gates, require_all=not (args.limit or kinds), skip_prefixes=skip,
         optional=optional,
     )  # fmt: skip
+    for name in thresholds.ungated(sections, gates):
+        note = f"no [{name}.min]/[{name}.max] table in {args.thresholds.name}: reported, not gated"
+        print(f"[{name}] not gated: {note}", file=sys.stderr)
+        run["ungated"][name] = note
     run.update(failures=failures, checked=args.check)
     run["runtime_s"] = time.perf_counter() - started
     written = report.write(run, args.report, gates)

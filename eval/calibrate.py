@@ -10,6 +10,10 @@ the answerable ones is), ``uncertain_threshold`` so that at most
 on the **held-out** half, which played no part in the fit. Paste the printed model into
 ``assistant/answerability.py`` and the thresholds into the settings defaults.
 
+The records of a held-back set (``eval.golden.HELD_BACK_SETS``: ``public3``, documents the
+system was never tuned on) are skipped altogether, and the run says how many: they measure
+the system, never calibrate it, nor are they mixed into the held-out half reported here.
+
     python -m eval.calibrate eval/out/report.jsonl
 """
 
@@ -22,14 +26,20 @@ import numpy as np
 
 from assistant.answerability import FEATURES
 from core import cli
+from eval.golden import HELD_BACK_SETS
 
 
-def load(paths: list[Path]) -> list[dict]:
-    """Records with answerability signals (errors and items without signals skipped)."""
+def load(paths: list[Path], held_back: dict[str, int] | None = None) -> list[dict]:
+    """Records with answerability signals (errors and items without signals skipped, and
+    those of held-back sets: counted per set into ``held_back`` when given)."""
     rows = []
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             rec = json.loads(line)
+            if rec.get("set") in HELD_BACK_SETS:
+                if held_back is not None:
+                    held_back[rec["set"]] = held_back.get(rec["set"], 0) + 1
+                continue
             if rec.get("answerability") and all(k in rec["answerability"] for k in FEATURES):
                 rows.append(rec)
     return rows
@@ -90,7 +100,10 @@ def build_parser() -> cli.Parser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    rows = load(args.records)
+    skipped: dict[str, int] = {}
+    rows = load(args.records, skipped)
+    for name, n in sorted(skipped.items()):
+        print(f"skipped {n} records of the held-back set {name} (never used for calibration)")
     cal = [r for r in rows if r["half"] == "calibration"]
     held = [r for r in rows if r["half"] == "heldout"]
     if not cal or not held:

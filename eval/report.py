@@ -236,12 +236,17 @@ def set_section(name: str, data: dict, stem: str, folder: Path, gate: Section | 
     lines += [
         f"{int(m['n.items'] or 0)} items ({int(m['n.with_expected'] or 0)} with a source, "
         f"{int(m['n.should_refuse'] or 0)} to refuse, {int(m['n.errors'] or 0)} errors). "
-        f"Ingestion: {data.get('ingest', '–')}. Evaluation: {data.get('eval_s', 0):.0f} s.",
+        f"Ingestion: {data.get('ingest', '–')} ({data.get('ingest_s', 0):.0f} s). "
+        f"Evaluation: {data.get('eval_s', 0):.0f} s.",
         "",
     ]
+    if data.get("split"):
+        lines += [f"Calibration / held-back split (`eval.golden.split`): {data['split']}.", ""]
     gate_rows = _gate_rows(m, gate)
     if gate_rows:
         lines += ["### Gate", ""] + _table(["metric", "value", "threshold", ""], gate_rows)
+    elif gate is None:
+        lines += ["Not gated: the thresholds file has no table for this set.", ""]
     if modes:
         names = _hit_names(m, modes[0])
         lines += ["### Retrieval by mode", ""]
@@ -387,6 +392,8 @@ def markdown(run: dict, stem: str, folder: Path, thresholds: Mapping[str, Sectio
         lines.append(f"- subset: {run['limit']} items per set, spread evenly")
     for name, reason in run.get("skipped", {}).items():
         lines.append(f"- set `{name}` skipped: {reason}")
+    for name, reason in run.get("ungated", {}).items():
+        lines.append(f"- set `{name}` not gated: {reason}")
     lines.append("")
     if run.get("checked"):
         failures = run.get("failures", [])

@@ -120,6 +120,27 @@ def ask(components: Components, item: GoldenItem) -> AskResponse:
     return present.ask(components.service, request, unrestricted(components.settings))
 
 
+def item_record(item: GoldenItem) -> dict:
+    """What a record knows of its golden item before it is asked: id, kind, question, expected
+    sources, key phrase, the optional ``verdict`` and ``asks`` (None when absent), its
+    ``half`` (from the set's split; by id for an item loaded without its set)."""
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "style": item.style,
+        "question": item.question,
+        "history": [list(t) for t in item.history],
+        "expected": [[e.document, e.section] for e in item.expected],
+        "key_phrase": item.key_phrase,
+        "should_refuse": item.should_refuse,
+        "pii_types": list(item.pii_types),
+        "verdict": item.verdict,
+        "asks": item.asks,
+        "half": item.half or half(item),
+        "error": None,
+    }
+
+
 def run_item(
     item: GoldenItem,
     components: Components,
@@ -130,19 +151,7 @@ def run_item(
 ) -> dict:
     """Ask one item, compare retrieval modes, and return a JSON-serialisable record."""
     started = time.perf_counter()
-    record: dict = {
-        "id": item.id,
-        "kind": item.kind,
-        "style": item.style,
-        "question": item.question,
-        "history": [list(t) for t in item.history],
-        "expected": [[e.document, e.section] for e in item.expected],
-        "key_phrase": item.key_phrase,
-        "should_refuse": item.should_refuse,
-        "pii_types": list(item.pii_types),
-        "half": half(item.id),
-        "error": None,
-    }
+    record = item_record(item)
     try:
         resp = ask(components, item)
     except LLMUnavailableError as exc:
@@ -239,7 +248,21 @@ def evaluate(
         results.append(record)
         if progress:
             progress(i + 1, len(items), record)
-    return {"metrics": metrics.compute(results, modes=modes, k=k), "results": results}
+    return {"metrics": with_heldout(metrics.compute(results, modes=modes, k=k), results),
+            "results": results}  # fmt: skip
+
+
+def with_heldout(computed: metrics.Metrics, results: list[dict]) -> metrics.Metrics:
+    """``computed`` with its ``heldout.*`` metrics taken over the records whose ``half`` is
+    ``"heldout"`` — the half each item got from its set's split (``eval.golden.split``: by
+    document, by item, or the whole set), which the records carry and ids alone do not."""
+    out = {k: v for k, v in computed.items() if not k.startswith("heldout.")}
+    part = [r for r in results if r["half"] == "heldout"]
+    if not part:
+        return out | {"heldout.n.items": 0.0}
+    inner = metrics.answers(part) | metrics.bands(part) | metrics.refusals(part)
+    held = {f"heldout.{k}": v for k, v in inner.items()}
+    return out | {"heldout.n.items": float(len(part))} | held
 
 
 def print_progress(done: int, total: int, record: dict) -> None:

@@ -380,8 +380,12 @@ def load_pdf(path: Path) -> LoadedDocument:
         meta_title = clean_title(str(reader.metadata.title))
         if meta_title and looks_like_file_name(str(reader.metadata.title)):
             meta_title = None  # "Microsoft Word - 7.54 policy.docx": the document's own wins
+        if is_generic_title(meta_title):
+            meta_title = None  # "Författning": a template's word, not this document's name
     outline = _pdf_outline(reader)
     levels = styles.heading_levels()
+    first_page = " ".join(_clean_line(x) for x in (pages[0] if pages else "").splitlines())
+    stated_title = statute_book_title(" ".join(first_page.split()))  # before running lines go
     pages = _drop_running_lines(pages)
     lines: list[_Line] = []
     for number, page_text in enumerate(pages, start=1):
@@ -411,15 +415,66 @@ def load_pdf(path: Path) -> LoadedDocument:
 
     b = TextBuilder()
     _lines_to_blocks(b, lines, heading_level, note, styles.size)
-    title = meta_title or _first_title(b.blocks)
+    title = stated_title or meta_title or _first_title(b.blocks)
     return b.build(title=title, pages=len(pages))
 
 
 def _first_title(blocks: list[Block]) -> str | None:
-    """The document's own title: its top-level heading on the first page, if it has one."""
+    """The document's own title: its top-level heading on the first page, if it has one (a
+    generic word is none; a section number is not part of it: "1. Avropsförfrågan")."""
     first = [x for x in blocks if x.kind == "heading" and x.page == 1]
     top = min(first, key=lambda x: x.level, default=None)
-    return top.text if top is not None and top.level <= 1 else None
+    if top is None or top.level > 1:
+        return None
+    title = _SECTION_PREFIX.sub("", top.text)
+    return None if is_generic_title(title) else title
+
+
+# Words that head a part or kind of document, never name one: "Författning" (a PDF's
+# metadata title in a whole statute book), "Innehåll", "Bilaga", "Sida 1", "Inledning".
+_GENERIC_TITLE = re.compile(
+    r"^(?:författning(?:ar|en)?|författningssamling|föreskrift(?:er(?:na)?)?|allmänna råd|"
+    r"innehåll(?:sförteckning)?|bilag(?:a|or)(?:\s+\d{1,2})?|sid(?:a|an)?\s*\d{1,4}"
+    r"(?:\s*(?:av|/|\()\s*\d{1,4}\)?)?|page\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|"
+    r"inledning|syfte|bakgrund|sammanfattning|ansvar(?:sfördelning)?|definitioner|"
+    r"omfattning|dokumentinformation|upphandlingsdokument|mall|rubrik|titel|"
+    r"contents|table of contents|introduction|summary|untitled|namnlös|dokument\d*)$",
+    re.IGNORECASE,
+)
+_SECTION_PREFIX = re.compile(r"^(?:§\s*)?\d{1,2}(?:\.\d{1,2})*\.?\s+(?=[A-ZÅÄÖ])")
+
+
+# A statute book's (författningssamling's) own number: "MSBFS 2025:9", "MCFFS 2026:1" — not
+# one its text cites in parentheses ("(MSBFS 2018:8)").
+_FS_NUMBER = re.compile(r"(?<![(\w])([A-ZÅÄÖ]{2,10}FS)\s+(\d{4}:\d{1,4})\b(?!\s*\))")
+# Its name ends at "; beslutade den …" and starts at the issuer's "… föreskrifter".
+_FS_DECIDED = re.compile(r";\s*beslutade\s+den\b", re.IGNORECASE)
+_FS_NAME = re.compile(r"[A-ZÅÄÖ][\w-]*(?:\s+[a-zåäö][\w-]*){0,6}\s+föreskrifter\b|Föreskrifter\b")
+_SENTENCE_GAP = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
+_MAX_TITLE = 200  # characters of a stated name kept in a title
+
+
+def statute_book_title(first_page: str) -> str | None:
+    """ "MSBFS 2025:9 Myndigheten för … föreskrifter om …": a regulation of an agency's statute
+    book by its number and name, from its first page's text (spaces folded); else None."""
+    end = _FS_DECIDED.search(first_page)
+    if end is None:
+        return None
+    gaps = [m.end() for m in _SENTENCE_GAP.finditer(first_page, 0, end.start())]
+    name = _FS_NAME.search(first_page, gaps[-1] if gaps else 0, end.start())
+    if name is None or end.start() - name.start() > 2000:
+        return None
+    text = first_page[name.start() : end.start()].strip()
+    if len(text) > _MAX_TITLE:
+        text = text[: text.rfind(" ", 0, _MAX_TITLE)].rstrip(" ,;") + " …"
+    number = _FS_NUMBER.search(first_page)
+    return f"{number[1]} {number[2]} {text}" if number else text
+
+
+def is_generic_title(title: str | None) -> bool:
+    """A heading word that is no document's title ("Författning", "Innehåll", "Sida 1")."""
+    text = " ".join((title or "").split()).strip(" .:–-")
+    return not text or _GENERIC_TITLE.match(_SECTION_PREFIX.sub("", text)) is not None
 
 
 class _FontStyles:

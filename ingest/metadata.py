@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from core.text.headings import DOT_LEADER, URL
 from core.text.normalise import clean_title, looks_like_file_name
-from ingest.loaders import LoadedDocument
+from ingest.loaders import Block, LoadedDocument, is_generic_title, statute_book_title
 
 MUNICIPALITIES = ["Aneby", "Eksjö", "Nässjö", "Sävsjö", "Vetlanda", "Höglandsförbundet"]
 
@@ -164,18 +165,77 @@ def _review_by(stated: str | None, adopted: str | None) -> str | None:
     return _add_months(adopted, months) if months and adopted else None
 
 
+def _title(doc: LoadedDocument) -> str | None:
+    """The title the document states: a statute book's number and name; else its own
+    (metadata) title; else its first heading; else its first lines, when they read as a title.
+
+    A metadata title that is really a file name ("Microsoft Word - policy.docx") or a generic
+    word ("Författning", "Innehåll", "Sida 1"), and a first heading that is a generic word
+    ("Inledning", "Syfte"), are no title.
+    """
+    own = doc.title if doc.title and not looks_like_file_name(doc.title) else None
+    own = None if is_generic_title(clean_title(own)) else clean_title(own)
+    stated = _statute_book_title(doc)
+    if stated and not (own and own.endswith(stated)):  # a PDF's own has its number, if any
+        return stated
+    if own:
+        return own
+    first_heading = next((i for i, b in enumerate(doc.blocks[:5]) if b.kind == "heading"), None)
+    if first_heading is not None and not is_generic_title(doc.blocks[first_heading].text):
+        return doc.blocks[first_heading].text
+    return _lead_title(doc.blocks[: 3 if first_heading is None else min(first_heading, 3)])
+
+
+def _statute_book_title(doc: LoadedDocument) -> str | None:
+    """A regulation's number and name as the first page of its statute book states them."""
+    first = [b.text for b in doc.blocks[:80] if b.page in (None, 1)]
+    return statute_book_title(" ".join(" ".join(first).split()))
+
+
+def _lead_title(blocks: list[Block]) -> str | None:
+    """The document's first lines, before any heading, when they read as a title: one, or
+    two that continue it ("Mall för kontrakt" + "IT-konsulttjänster 2021")."""
+    lines: list[str] = []
+    for block in blocks:
+        text = " ".join(block.text.split())
+        if not lines and block.kind == "text" and not text[:1].isalnum():
+            continue  # a page marker or rule before the first line ("<<<PAGE 1>>>")
+        if block.kind != "text" or not _reads_as_title(text):
+            break
+        lines.append(text)
+    if len(lines) >= 2 and len(lines[0]) + len(lines[1]) <= 100:
+        return f"{lines[0]} – {lines[1]}"
+    return lines[0] if lines else None
+
+
+def _reads_as_title(text: str) -> bool:
+    """A short line that is no sentence, field, list item, contents line or page marker."""
+    words = text.split()
+    return (
+        0 < len(words) <= 12
+        and len(text) <= 100
+        and text[0].isalnum()
+        and not text[0].islower()
+        and text[-1] not in ".,;:!?"
+        and ":" not in text
+        and " | " not in text
+        and not DOT_LEADER.search(text)
+        and not URL.search(text)
+        and any(sum(c.isalpha() for c in w) >= 3 for w in words)
+        and not is_generic_title(text)
+    )
+
+
 def extract_metadata(doc: LoadedDocument, path: Path) -> DocumentMetadata:
     """Metadata of a loaded document; the title falls back to the file name.
 
-    A metadata title that is really a file name ("Microsoft Word - policy.docx") gives way to
-    the document's first heading; any title is cleaned of such prefixes and extensions.
+    The title is the one the document states (``_title``); a metadata title that is really a
+    file name ("Microsoft Word - policy.docx") gives way to the document's first heading; any
+    title is cleaned of such prefixes and extensions.
     Lifecycle fields come from front-matter lines, or from a prose statement in the first
     blocks ("fastställd av Sunets styrelse den 17 januari 2008").
     """
-    first_heading = next((b for b in doc.blocks[:5] if b.kind == "heading"), None)
-    own = doc.title if doc.title and not looks_like_file_name(doc.title) else None
-    title = clean_title(own) or (first_heading.text if first_heading else None)
-    title = title or clean_title(doc.title)
+    title = _title(doc) or clean_title(doc.title)
     title = title or path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
 
     found = _fields(doc)

@@ -19,7 +19,16 @@ from httpx_sse import EventSource
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 Context = Literal[
-    "ask", "documents", "upload", "delete", "feedback", "status", "correct", "me", "audit"
+    "ask",
+    "documents",
+    "upload",
+    "delete",
+    "feedback",
+    "status",
+    "correct",
+    "me",
+    "audit",
+    "glossary",
 ]
 Band = Literal["answered", "uncertain", "refused"]
 BANDS: tuple[Band, ...] = ("answered", "uncertain", "refused")
@@ -124,6 +133,28 @@ class RelatedSource(TypedDict):
     text: str
 
 
+class Interpretation(TypedDict):
+    """A word of the question read as the documents' concept (the glossary)."""
+
+    word: str
+    concept: str
+
+
+class GlossaryEntry(TypedDict):
+    """One entry of the organisation's glossary: the documents' concept, the words people
+    use for it (lower case; a trailing * allows any ending) and where the documents use it."""
+
+    concept: str
+    words: list[str]
+    note: NotRequired[str]
+
+
+class Glossary(TypedDict):
+    version: NotRequired[int]
+    language: NotRequired[str]
+    entries: list[GlossaryEntry]
+
+
 class Answer(TypedDict):
     """``band``: answered, uncertain (closest passages, never an answer) or refused."""
 
@@ -136,6 +167,7 @@ class Answer(TypedDict):
     citations: list[Citation]
     redacted_query: str
     standalone_query: str
+    interpreted_as: NotRequired[list[Interpretation]]
     redactions: list[Redaction]
     timings_ms: dict[str, float]
     retrieval: NotRequired[dict[str, Any]]
@@ -281,6 +313,8 @@ _INVALID = {
     "feedback": "Bedömningen kunde inte tas emot. Kontrollera kommentaren (högst 4 000 tecken).",
     "correct": "Rättelsen kunde inte sparas. Datum skrivs ÅÅÅÅ-MM-DD och varje fält får vara "
     "högst 200 tecken.",
+    "glossary": "Ordlistan kunde inte sparas. Varje begrepp behöver 2–80 tecken och minst ett "
+    "ord (2–60 tecken, * bara sist).",
 }
 _NOT_FOUND = {
     "feedback": "Svaret finns inte längre hos tjänsten (det kan ha gallrats). Ställ frågan igen "
@@ -550,6 +584,14 @@ class ApiClient:
         """``PATCH /v1/documents/{id}/metadata`` (administrator key): the corrected document."""
         path = "/v1/documents/" + quote(document_id, safe="") + "/metadata"
         return self._request("PATCH", path, "correct", json={**values, "reset": reset or []})
+
+    def glossary(self) -> Glossary:
+        """``GET /v1/glossary``: the organisation's glossary (everyday words → concepts)."""
+        return self._request("GET", "/v1/glossary", "glossary")
+
+    def save_glossary(self, entries: list[GlossaryEntry]) -> Glossary:
+        """``PUT /v1/glossary`` (redaktör or administratör): replace the glossary."""
+        return self._request("PUT", "/v1/glossary", "glossary", json={"entries": entries})
 
     def delete_document(self, document_id: str) -> dict[str, Any]:
         return self._request("DELETE", "/v1/documents/" + quote(document_id, safe=""), "delete")

@@ -9,8 +9,17 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from typing import Any
 
-from ui.client import Answer, Citation, Lifecycle, Redaction, RelatedSource, Sentence
+from ui.client import (
+    Answer,
+    Citation,
+    GlossaryEntry,
+    Lifecycle,
+    Redaction,
+    RelatedSource,
+    Sentence,
+)
 
 MODE_LABELS = {
     "extractive": "Utdrag ur dokumenten (ingen språkmodell)",
@@ -40,6 +49,7 @@ SIGNAL_LABELS = {
     "english": "Engelsk fråga",
     "type_match": "Efterfrågad uppgift (tid, belopp, ansvarig) finns i citatet",
     "missing_names": "Namn i frågan saknas i källorna",
+    "heading_match": "Frågans ord i avsnittets rubrik",
 }
 _YES_NO = ("english", "type_match", "missing_names")
 DISCLAIMER = (
@@ -485,3 +495,37 @@ def file_error(error: str | None) -> str:
         if needle in lowered:
             return f"{swedish.capitalize()} (teknisk orsak: {error})"
     return f"Filen kunde inte läsas in (teknisk orsak: {error})"
+
+
+def interpreted(answer: dict) -> str | None:
+    """ "Tolkat som: publik AI-tjänst (ChatGPT)" — how the glossary read the question."""
+    seen: dict[str, list[str]] = {}
+    for x in answer.get("interpreted_as") or []:
+        seen.setdefault(x["concept"], []).append(x["word"])
+    if not seen:
+        return None
+    parts = [f"{md_escape(c)} ({', '.join(md_escape(w) for w in dict.fromkeys(words))})"
+             for c, words in seen.items()]  # fmt: skip
+    return "Tolkat som: " + "; ".join(parts)
+
+
+def glossary_rows(entries: list[GlossaryEntry]) -> list[dict[str, str]]:
+    """Glossary entries as editable rows (words comma-separated)."""
+    return [{"Begrepp": e["concept"], "Ord": ", ".join(e["words"]), "Var": e.get("note", "")}
+            for e in entries]  # fmt: skip
+
+
+def glossary_entries(rows: list[dict[str, Any]]) -> list[GlossaryEntry]:
+    """Edited rows back as entries; rows without a concept or words are left out."""
+    out: list[GlossaryEntry] = []
+    for r in rows:
+        concept = _cell(r.get("Begrepp"))
+        words = [w.strip() for w in _cell(r.get("Ord")).split(",") if w.strip()]
+        if concept and words:
+            out.append({"concept": concept, "words": words, "note": _cell(r.get("Var"))})
+    return out
+
+
+def _cell(value: object) -> str:
+    """An edited cell as text: an empty cell (None, or NaN from the table) is ""."""
+    return "" if value is None or value != value else str(value).strip()

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.routing import Match
 
-from assistant.api import ask, audit, documents, feedback, health, security
+from assistant.api import ask, audit, documents, feedback, glossary, health, security
 from assistant.api.ratelimit import RateLimiter
 from assistant.components import Components
 from assistant.llm import LLMUnavailableError
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, components: Components | None =
     # uploads only: the request may carry a whole file (PA_MAX_FILE_MB) plus the form around it
     upload_limit = int(settings.max_file_mb * 1_000_000) + settings.max_request_bytes
     app.include_router(documents.router, max_body_size=upload_limit)
+    app.include_router(glossary.router, max_body_size=glossary.MAX_BODY)
     app.add_middleware(security.CrossSiteGuard, allowed_origins=settings.allowed_origins)
     app.add_middleware(security.JsonTooLarge)
     _document_limits(app, settings)

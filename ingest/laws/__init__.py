@@ -10,9 +10,11 @@ document type and each section path's own ids; the pipeline stores those as
 
 Acts are named ``gdpr`` (or another short name for an EU act) or ``sfs:2018:218``
 (``detect``). Texts are read from files downloaded once (``reader``, docs/laws.md); nothing is
-fetched at run time.
+fetched at run time. A law in any other publisher's layout (an HTML page, a PDF print) is
+recognised from its content: the act's title and a law's structure (``content``).
 """
 
+from ingest.laws.content import law_in
 from ingest.laws.detect import detect_format, normalise_act, sfs_number
 from ingest.laws.reader import LAW_ORIGIN, load_if_law, load_law
 from ingest.laws.units import LawDocument, LawUnit, apply_unit_refs, build_document
@@ -24,6 +26,7 @@ __all__ = [
     "apply_unit_refs",
     "build_document",
     "detect_format",
+    "law_in",
     "load_if_law",
     "load_law",
     "normalise_act",

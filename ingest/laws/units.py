@@ -18,6 +18,7 @@ class LawUnit:
     refs: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # amendment notes, e.g. "Lag (2021:1174)."
+    page: int | None = None  # where it starts, when the source has pages (a PDF print)
 
 
 @dataclass(kw_only=True)
@@ -29,7 +30,9 @@ class LawDocument(LoadedDocument):
     section_refs: dict[str, list[str]] = field(default_factory=dict)
 
 
-def build_document(units: list[LawUnit], act: str, doc_type: str) -> LawDocument:
+def build_document(
+    units: list[LawUnit], act: str, doc_type: str, pages: int | None = None
+) -> LawDocument:
     """The units as a ``LawDocument`` with each section path's own reference ids.
 
     Unit texts are used as parsed (not normalised again): the parsers clean them.
@@ -41,21 +44,22 @@ def build_document(units: list[LawUnit], act: str, doc_type: str) -> LawDocument
     for unit in units:
         if unit.level == 1:
             title = title or unit.heading
-            b.add("heading", unit.heading, 1)
+            b.add("heading", unit.heading, 1, unit.page)
         else:
             while stack and stack[-1].level >= unit.level:
                 stack.pop()
             stack.append(unit)
-            b.add("heading", unit.heading, unit.level)
+            b.add("heading", unit.heading, unit.level, unit.page)
             if unit.refs:
                 section_refs[SEPARATOR.join(u.heading for u in stack)] = list(unit.refs)
         for text in unit.texts:
-            b.add("text", text)
+            b.add("text", text, page=unit.page)
     if not any(block.kind == "text" for block in b.blocks):
         raise LoadError("no law text could be extracted")
     return LawDocument(
-        b.text, b.blocks, title=title, act=act, doc_type=doc_type, section_refs=section_refs
-    )
+        b.text, b.blocks, title=title, pages=pages, act=act, doc_type=doc_type,
+        section_refs=section_refs,
+    )  # fmt: skip
 
 
 def apply_unit_refs(doc: LawDocument, chunks: list[Chunk]) -> list[list[str]]:

@@ -189,7 +189,7 @@ def test_a_list_item_far_from_its_lead_in_is_quoted_with_the_lead_in_only(answer
     found = ask(answerer, embedder, "Ska tvåfaktorsautentisering användas utanför nätverket?",
                 [passage(1, text, section="3 Lösenord")])  # fmt: skip
     quoted = render(found.claims)
-    assert quoted.startswith("Följande gäller för lösenord:")
+    assert quoted.startswith("Ja. Följande gäller för lösenord:")  # the rule decides it
     assert items[-1] in quoted and items[2] not in quoted  # the lead-in and the item alone
     for claim in found.claims:  # each a verbatim run of the passage, ending at a sentence end
         assert text[claim.start : claim.end] == claim.text

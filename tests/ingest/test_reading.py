@@ -70,10 +70,18 @@ def test_a_riksdagen_text_is_read_as_a_law(tmp_path: Path):
 
 
 def test_other_files_are_read_by_their_format(tmp_path: Path):
-    markdown = load(_write(tmp_path, "lag.md", RIKSDAGEN))  # laws are .html, .htm, .txt only
-    assert type(markdown) is LoadedDocument
     policy = load(_write(tmp_path, "policy.txt", "Rutin\n\nLösenord byts varje år.\n"))
     assert type(policy) is LoadedDocument
+
+
+def test_a_law_in_any_format_is_a_law(tmp_path: Path):
+    """A statute's text as Markdown: no publisher's format, but its title and paragrafer."""
+    path = _write(tmp_path, "lag.md", RIKSDAGEN)
+    doc = load(path)
+    assert isinstance(doc, LawDocument) and doc.act == "sfs2099:1"
+    assert doc.title == "Lag (2099:1) om prov"
+    assert ["sfs2099:1:1kap3§"] in doc.section_refs.values()
+    assert type(load_file(path)) is LoadedDocument  # the format loader alone: a document
 
 
 def test_read_text_refuses_binary_unless_asked_not_to(tmp_path: Path):

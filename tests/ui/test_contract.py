@@ -32,6 +32,9 @@ PAIRS: dict[type, str] = {
     ui.AuditAnswer: "AuditAnswer",
     ui.AuditFeedback: "AuditFeedback",
     ui.Turn: "Turn",
+    ui.Interpretation: "Interpretation",
+    ui.GlossaryEntry: "Entry",
+    ui.Glossary: "GlossaryFile",
 }
 BY_TYPE = {t.__name__: name for t, name in PAIRS.items()}
 

@@ -17,6 +17,7 @@ from ui.render import (
     closest_sections,
     document_labels,
     esc,
+    interpreted,
     md_escape,
     mode_label,
     notice_icon,
@@ -142,6 +143,8 @@ def show_assistant(message: dict[str, Any]) -> None:
         st.error(message["error"], icon=":material/error:")
         return
     answer = message["answer"]
+    if reading := interpreted(answer):
+        st.caption(reading)
     if band(answer) == "uncertain":
         show_uncertain(answer)
         return

@@ -14,8 +14,15 @@ from typing import Any
 import streamlit as st
 
 from ui import shared
-from ui.client import ApiClient, ApiError
-from ui.render import STATUS_LABELS, file_error, md_escape, validity
+from ui.client import ApiClient, ApiError, GlossaryEntry
+from ui.render import (
+    STATUS_LABELS,
+    file_error,
+    glossary_entries,
+    glossary_rows,
+    md_escape,
+    validity,
+)
 
 FILE_TYPES = ["pdf", "docx", "html", "htm", "md", "markdown", "txt"]
 ORIGINS = {"folder": "Mapp", "upload": "Uppladdad", "law": "Lagtext"}
@@ -115,6 +122,67 @@ def document_table() -> None:
     chosen = version_history(docs)
     if chosen is not None and _may("correct"):
         correction_form(next(d for d in docs if d["document_id"] == chosen))
+
+
+GLOSSARY_HELP = (
+    "Ordlistan kopplar ord som medarbetare använder (”ChatGPT”, ”jobbdatorn”, ”tappat "
+    "telefonen”) till de begrepp dokumenten använder (”publik AI-tjänst”, ”bärbar dator”, "
+    "”förlorad eller stulen enhet”). Frågan söks då även med begreppet och svaret visar "
+    "”Tolkat som: …”. Skriv orden med små bokstäver, åtskilda av kommatecken; * sist betyder "
+    "valfri ändelse (jobbdator*). Varje ändring sparas i granskningsloggen."
+)
+
+
+GLOSSARY_COLUMNS = {
+    "Begrepp": st.column_config.TextColumn(
+        "Begrepp", help="Ordet dokumenten använder, t.ex. publik AI-tjänst", width="medium"
+    ),
+    "Ord": st.column_config.TextColumn(
+        "Ord (kommaseparerade)",
+        width="large",
+        help="Orden medarbetare skriver, åtskilda av kommatecken; * sist = valfri ändelse",
+    ),
+    "Var": st.column_config.TextColumn("Var", help="Var dokumenten använder begreppet"),
+}
+
+
+def glossary_section() -> None:
+    """The organisation's glossary: everyone reads it, a redaktör or administrator edits."""
+    st.subheader("Ordlista")
+    st.caption(GLOSSARY_HELP)
+    try:
+        entries = shared.client().glossary()["entries"]
+    except ApiError as exc:
+        st.error(exc.message, icon=":material/error:")
+        return
+    rows = glossary_rows(entries)
+    if not _may("glossary"):
+        st.dataframe(rows, hide_index=True, width="stretch")
+        return
+    with st.form("glossary_form"):
+        edited = st.data_editor(
+            rows, num_rows="dynamic", hide_index=True, width="stretch", key="glossary_editor",
+            column_config=GLOSSARY_COLUMNS, height=min(35 * (len(rows) + 2) + 3, 600),
+        )  # fmt: skip
+        submitted = st.form_submit_button("Spara ordlistan", icon=":material/save:")
+    if submitted:
+        save_glossary(glossary_entries(edited))
+    if saved := st.session_state.pop("glossary_saved", None):
+        st.success(saved, icon=":material/check:")
+
+
+def save_glossary(entries: list[GlossaryEntry]) -> None:
+    api = admin_client()
+    if api is None:  # without sign-in the key form is in the upload section above
+        st.warning("Ange administratörsnyckeln ovan först.", icon=":material/key:")
+        return
+    try:
+        saved = api.save_glossary(entries)
+    except ApiError as exc:
+        st.error(_write_error(exc), icon=":material/error:")
+        return
+    st.session_state["glossary_saved"] = f"Ordlistan är sparad ({len(saved['entries'])} begrepp)."
+    st.rerun()
 
 
 def _may(permission: str) -> bool:
@@ -380,3 +448,5 @@ def upload_section() -> None:
 
 if _may("upload"):  # a role that may only read sees the list
     upload_section()
+with st.container(key="glossary"):  # .st-key-glossary in the page
+    glossary_section()

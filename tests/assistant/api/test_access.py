@@ -122,6 +122,9 @@ MATRIX = {
     ("DELETE", "/v1/documents/{document_id}"): {"forbundet-admin"},
     ("GET", "/v1/audit/answers"): {"eksjo-jurist", "forbundet-admin"},
     ("GET", "/v1/audit/export"): {"forbundet-admin"},
+    ("GET", "/v1/glossary"): set(ROLES),
+    ("GET", "/v1/glossary/definitions"): set(ROLES),
+    ("PUT", "/v1/glossary"): {"eksjo-redaktor", "forbundet-admin"},
 }
 
 
@@ -137,6 +140,8 @@ def _call(c: TestClient, method: str, path: str, headers: dict) -> httpx.Respons
         return c.post(url, headers=headers, json={"answer_id": "0" * 32, "rating": "correct"})
     if method == "PATCH":
         return c.patch(url, headers=headers, json={"title": "Ny titel"})
+    if path == "/v1/glossary" and method == "PUT":  # an invalid body: 422 once past the role
+        return c.put(url, headers=headers, json={"entries": [{"concept": "", "words": []}]})
     return c.request(method, url, headers=headers)
 
 

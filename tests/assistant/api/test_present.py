@@ -49,7 +49,7 @@ OTHER = {index.DOC_ID: "rutin", index.TITLE: "Rutin", index.SOURCE: "rutin.md",
          index.ORIGIN: "upload", index.SECTION_PATH: "1 Krav"}  # fmt: skip
 LAW = {index.DOC_ID: "gdpr", index.TITLE: "GDPR", index.SOURCE: "gdpr.html", index.ACT: "gdpr",
        index.SECTION_PATH: "Artikel 33"}  # fmt: skip
-SIGNALS = Signals(0.912345, 2.345678, 0.934567, 0.5, 1.0, 0.0, 1.0, 0.0)
+SIGNALS = Signals(0.912345, 2.345678, 0.934567, 0.5, 1.0, 0.0, 1.0, 0.0, 0.25)
 
 
 def _answer() -> Answer:

@@ -10,7 +10,7 @@ import pytest
 from core.text.definitions import Definition, definitions
 from ingest.reading import load
 
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
+POLICIES = Path(__file__).resolve().parents[3] / "policies"
 
 
 def found(text: str) -> dict[str, tuple[str, ...]]:

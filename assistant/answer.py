@@ -280,6 +280,7 @@ class ExtractiveAnswerer:
     def __init__(self, vectors: SentenceVectors, settings: Settings) -> None:
         self.vectors = vectors
         self.max_windows = settings.extractive_max_windows
+        self.frame = settings.yes_no_framing
         self.floor = settings.sentence_floor
 
     @staticmethod
@@ -331,7 +332,7 @@ class ExtractiveAnswerer:
         sentences_of = {id(sents[0].passage): sents for sents in per_passage if sents}
         windows = self._choose(ranked, sentences_of, states)
         found.claims = self._claims(question, windows, sentences_of)
-        if found.claims:
+        if found.claims and self.frame:
             found.claims[0].lead = framing(question, _deciding(found.claims))
         if states is not None:
             found.type_match = float(any(states.search(_stated(c)) for c in found.claims))

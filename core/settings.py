@@ -157,6 +157,12 @@ class Settings(BaseSettings):
     extractive_max_windows: int = Field(
         3, ge=1, le=10, description="Extractive: quoted windows (passages) per answer at most."
     )
+    yes_no_framing: bool = Field(
+        False,
+        description="Extractive: open a yes/no answer with 'Ja.'/'Nej.'/'Ja, under villkor:' when "
+        "the deciding quote is a rule over the asked thing. Off by default: measured precision "
+        "0.93 on the everyday set but 0.33 on real public documents (target 0.95).",
+    )
     sentence_floor: float = Field(
         0.82, ge=0, le=1, description="Extractive: a sentence below this cosine is not quoted."
     )

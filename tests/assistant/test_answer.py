@@ -47,7 +47,9 @@ def answerer(embedder, tmp_path_factory) -> ExtractiveAnswerer:
             for p in passages
         ]  # fmt: skip
 
-    return ExtractiveAnswerer(vectors, make_settings(tmp_path_factory.mktemp("a")))
+    return ExtractiveAnswerer(
+        vectors, make_settings(tmp_path_factory.mktemp("a"), yes_no_framing=True)
+    )
 
 
 def ask(answerer, embedder, question: str, passages: list[Passage]):

@@ -70,7 +70,9 @@ def answerer(embedder, tmp_path_factory) -> ExtractiveAnswerer:
             for p in passages
         ]  # fmt: skip
 
-    return ExtractiveAnswerer(vectors, make_settings(tmp_path_factory.mktemp("framing")))
+    return ExtractiveAnswerer(
+        vectors, make_settings(tmp_path_factory.mktemp("framing"), yes_no_framing=True)
+    )
 
 
 def ask(answerer, embedder, question: str, passages: list[Passage]):

@@ -99,6 +99,7 @@ STATES_TIME = re.compile(
     rf"\b{_NUM}\s*(?:-|–)?\s*(?:\w*(?:sekund|minut|timm|dag|veck|månad|halvår|kvartal)|tim\b|"
     r"år\b|års|hour|day|week|month|year)\w*|\b(?:årligen|dagligen|varje (?:år|halvår|kvartal|"
     r"månad|vecka|dag|\w+dag)|vartannat|vart \w+ år|en gång (?:per|i|om) \w+|omedelbart|genast|"
+    r"kvartalsvis|månadsvis|veckovis|halvårsvis|månatligen|"
     r"senast|snarast|annually|immediately|without (?:undue )?delay)\b|\b\d{4}-\d{2}-\d{2}\b|"
     r"\b\d{1,2} (?:januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
     r"november|december|january|february|march|june|july|august|october)\b",
@@ -115,13 +116,13 @@ _ASKS_WHO = re.compile(r"\b(?:vem|vilka ansvarar|vilken (?:roll|nämnd|funktion)
 ACTOR = re.compile(
     r"\b[\w-]*(?:ansvarig|chef|samordnare|ombud|ägare|styrelse|direktion|direktör|förvaltare|"
     r"fullmäktige|servicedesk|avdelning|myndighet|leverantör|handläggare|administratör|rektor|"
-    r"ordförande)[\w-]*\b|\b[\w-]*(?:nämnd|strateg|förvaltning|(?<!väg)ledning|arkiv)"
+    r"ordförande|medarbetare|användare|anställd)[\w-]*\b|\b[\w-]*(?:nämnd|strateg|förvaltning|(?<!väg)ledning|arkiv)"
     r"(?:en|et|er|erna|ar|arna|s)?\b|\b[\w-]*(?<!om)rådet\b|\bSydarkivera\b|\b(?:CISO|DPO|IMY|HR)\b|"
     r"\b(?:owner|officer|board|controller|processor|supervisory authority|manager|department|"
     r"committee)s?\b",
     re.I,
 )
-_STATES_WHO = ACTOR
+_STATES_WHO = re.compile(rf"{ACTOR.pattern}|\bansvar\w*", re.I)  # "X ansvarar för …"
 
 
 def _weighted_overlaps(question: str, sentences: list[str]) -> list[float]:
@@ -588,6 +589,7 @@ _DUTY = re.compile(
 _CONDITION = re.compile(
     r"\b(?:endast|enbart|bara|förutsatt att|under förutsättning att|såvida|i undantagsfall|"
     r"undantagsvis|tillsammans med|efter (?:godkännande|beslut|samråd|medgivande|tillstånd)|"
+    r"vid (?:misstanke|behov)|i (?:händelse|fall) av|in case of|"
     r"med (?:godkännande|tillstånd|samtycke)|"
     r"om (?:inte|det|den|du|man|de|ni|vi|hen|någon|samtliga|alla)|only|if|unless|"
     r"provided that|subject to)\b|:$",
@@ -615,6 +617,52 @@ _ASKING = frozenset(
           "jag vi man du ni may can must shall need have allowed permitted required "
           "använda används använder göra gör görs ha har ta tar finnas finns use used do")
 )  # fmt: skip
+_PRONOUNS = frozenset({"jag", "vi", "man", "du", "ni", "det", "den", "de", "någon", "alla",
+                       "i", "we", "one", "you", "it"})  # fmt: skip
+_NEGATION = re.compile(
+    r"\b(?:om|såvida|if|unless)\s+(?:\w+\s+){0,2}?(?:inte|ej|not)\b|\binte bara\b", re.I
+)
+# The words of a yes/no question that ask, not what it asks about, and verbs too general
+# to tell what it asks about ("använda", "göra").
+_ASKING = frozenset(
+    terms("får far få kan måste maste ska skall behöver behover bör är tillåtet ok okej "
+          "jag vi man du ni may can must shall need have allowed permitted required "
+          "använda används använder göra gör görs ha har ta tar finnas finns use used do")
+)  # fmt: skip
+_PRONOUNS = frozenset(
+    [
+        "jag",
+        "vi",
+        "man",
+        "du",
+        "ni",
+        "det",
+        "den",
+        "de",
+        "någon",
+        "alla",
+        "i",
+        "we",
+        "one",
+        "you",
+        "it",
+    ]
+)
+_NEGATION = re.compile(r"\b(?:inte|ej|aldrig|not|never)\b", re.I)
+# A modal of a relative clause is no rule ("den data som ska taggas").
+_RELATIVE_MODAL = re.compile(
+    r"\b(?:som|vilka|vilken|which|that)\s+(?:inte\s+)?(?:ska|skall|får|måste|kan|may|must|shall)\b",
+    re.I,
+)
+# A question about a special case, which a general rule does not decide ("om jag bara har
+# använt AI för stavningskontroll", "en AI-tjänst som inte är godkänd").
+_SPECIAL_CASE = re.compile(
+    r"\b(?:bara|enbart|endast|trots|fast|utan|inte|ej|aldrig|only|despite|without|not|never)\b",
+    re.I,
+)
+_ALWAYS = re.compile(r"\b(?:ska|skall|måste|must|shall)\s+alltid\b|\balways\b", re.I)
+_CONDITIONAL_LEAD = re.compile(r"\b(?:förutsättning\w*|villkor\w*|conditions?)\b", re.I)
+MAX_INFLECTION = 3  # letters an inflected form may add to a stem ("tjänstedat" + "orn")
 MIN_SHARED = 2  # content terms a rule shares with the question ...
 MIN_SHARE = 0.5  # ... and the share of the question's content terms it covers
 FRAMINGS = {  # verdict → (Swedish, English) framing
@@ -624,75 +672,127 @@ FRAMINGS = {  # verdict → (Swedish, English) framing
 }
 
 
-def _shared(wanted: set[str], sentence: str) -> int:
-    """How many of the question's terms ``wanted`` the sentence has (a stem also matches a
-    longer or shorter form of itself: "tjänstedat" – "tjänstedatorn")."""
+def _shared(wanted: set[str], sentence: str, compounds: bool = False) -> int:
+    """How many of the question's terms ``wanted`` the sentence has (a stem also matches an
+    inflected form of itself, "tjänstedat" – "tjänstedatorn", but not a compound it begins,
+    "anbud" – "anbudsgivar", unless ``compounds``)."""
     have = set(terms(sentence))
-    return sum(
-        any(t == h or (min(len(t), len(h)) >= 5 and (h.startswith(t) or t.startswith(h)))
-            for h in have)
-        for t in wanted
-    )  # fmt: skip
+    longest = 99 if compounds else MAX_INFLECTION
+
+    def same(t: str, h: str) -> bool:
+        short, long = sorted((t, h), key=len)
+        return t == h or (len(short) >= 5 and long.startswith(short)
+                          and len(long) - len(short) <= longest)  # fmt: skip
+
+    return sum(any(same(t, h) for h in have) for t in wanted)
 
 
-def _verdict(asks_may: bool, rule: str) -> str | None:
+def _verdict(asks_may: bool, rule: str, item: str | None = None, lead: str = "") -> str | None:
     """What ``rule`` says to a question asking whether something is allowed (``asks_may``)
-    or whether one has to do it: "ja", "nej", "villkor", or None when it does not decide."""
-    plain = _CONDITIONAL_NEGATION.sub(" ", rule)
+    or whether one has to do it: "ja", "nej", "villkor", or None when it does not decide.
+    ``item``: the list item part of a rule read with its lead-in ``lead``."""
+    plain = _RELATIVE_MODAL.sub(" ", _CONDITIONAL_NEGATION.sub(" ", rule))
     if _FORBIDS.search(plain) or (not asks_may and _NO_DUTY.search(plain)):
-        if _EXCEPT.search(rule):  # "får inte … utan godkännande": allowed with one
+        # "får inte … utan godkännande", "… om det inte är nödvändigt": allowed with one
+        if _EXCEPT.search(rule) or _CONDITIONAL_NEGATION.search(rule):
             return "villkor" if asks_may else None
         return "nej"
     if not (_PERMITS if asks_may else _DUTY).search(plain):
         return None  # a duty does not say whether one may, a permission not whether one must
-    return "villkor" if _CONDITION.search(rule) else "ja"
+    if item is not None and _NEGATION.search(_CONDITIONAL_NEGATION.sub(" ", item)):
+        return None  # "… får användas under följande förutsättningar:" "- det går inte att …"
+    if _ALWAYS.search(rule):
+        return "ja"
+    return "villkor" if _CONDITION.search(rule) or _CONDITIONAL_LEAD.search(lead) else "ja"
 
 
-def _rules(quote: str) -> list[tuple[str, str]]:
+def _rules(quote: str) -> list[tuple[str, str, str | None, str]]:
     """The sentences of ``quote`` as rules, a list item read with its lead-in ("… ska
     användaren:" and "- inte stänga av datorn": "… ska användaren inte stänga av datorn"),
-    each with the text that follows it in the quote."""
-    sentences = [s.text for s in split_sentences(quote)]
-    rules, lead = [], None
-    for text in sentences:
-        if _LIST_ITEM.match(text) and lead is not None:
-            rules.append(f"{lead.rstrip(':').rstrip()} {_LIST_ITEM.sub('', text, count=1)}")
+    each with the text that follows it in the quote, and for an item its own text and its
+    lead-in."""
+    spans = split_sentences(quote)
+    rules: list[tuple[str, str | None, str]] = []
+    lead = None
+    for k, span in enumerate(spans):
+        text = span.text
+        if k and "\n" not in quote[spans[k - 1].end : span.start]:
+            rules.append((text, None, ""))  # a further sentence of the same paragraph or item
             continue
-        rules.append(text)
-        lead = text if text.endswith(":") else lead if _LIST_ITEM.match(text) else None
-    return [(rule, " ".join(sentences[i + 1 :])) for i, rule in enumerate(rules)]
+        in_item = bool(_LIST_ITEM.match(text))
+        if in_item and lead is not None:
+            item = _LIST_ITEM.sub("", text, count=1)
+            rules.append((f"{lead.rstrip(':').rstrip()} {item}", item, lead))
+            continue
+        rules.append((text, None, ""))
+        lead = text if text.endswith(":") else lead if in_item else None
+    return [(rule, " ".join(s.text for s in spans[i + 1 :]), item, lead)
+            for i, (rule, item, lead) in enumerate(rules)]  # fmt: skip
+
+
+def _limits(sentence: str, rule: str) -> bool:
+    """``sentence``, right after ``rule``, refers back to it and says "inte" / "aldrig"."""
+    plain = _CONDITIONAL_NEGATION.sub(" ", sentence)
+    return _depends_on_previous(sentence, rule) and bool(_NEGATION.search(plain))
+
+
+def _subject(question: str) -> set[str]:
+    """The terms of the subject of "Ska kommunerna …?", "Får Sunets styrelse …?" (the noun
+    after the asking verb, with the one a genitive names; none for "jag", "man", "vi" …): a
+    rule must be about it."""
+    words = [w.strip(",?") for w in question.split()]
+    if len(words) < 2 or words[1].casefold() in _PRONOUNS:
+        return set()
+    genitive = len(words) > 2 and len(words[1]) > 3 and words[1].endswith("s")
+    return set(terms(" ".join(words[1 : 3 if genitive else 2]))) - _ASKING
 
 
 def verdict_of(question: str, quote: str) -> str | None:
     """The verdict ("ja", "nej", "villkor") the deciding ``quote`` gives a "får jag / måste
     jag …?" question, when one of its sentences is a rule over the asked thing: it shares at
-    least ``MIN_SHARED`` of the question's content terms and ``MIN_SHARE`` of them, and every
-    number the question names ("nivå 3"). None when unsure: another kind of question, no
-    rule, a rule about something else, a prohibition the quote goes on to make an exception
-    to, or rules that disagree."""
+    least ``MIN_SHARED`` of the question's content terms and ``MIN_SHARE`` of them, its
+    subject ("Ska kommunerna …") and every number it names ("nivå 3"). None when unsure:
+    another kind of question, no rule, a rule about something else, a prohibition the quote
+    goes on to make an exception to, a permission or duty next to an equally close sentence
+    that says "inte", or rules that disagree."""
     asks_may = bool(_ASKS_MAY.match(question))
-    if not asks_may and not _ASKS_MUST.match(question):
+    if not asks_may and not _ASKS_MUST.match(question) or _SPECIAL_CASE.search(question):
         return None
     wanted = set(terms(question)) - _ASKING
     if not wanted:
         return None
     numbers = {t for t in wanted if t[0].isdigit()}
+    subject = _subject(question)
     need = max(min(MIN_SHARED, len(wanted)), math.ceil(MIN_SHARE * len(wanted)))
-    found: list[tuple[int, str]] = []
-    for rule, after in _rules(quote):
+    found: list[tuple[int, str | None, str]] = []
+    rules = _rules(quote)
+    for rule, after, item, lead in rules:
         shared = _shared(wanted, rule)
-        if shared < need or not numbers <= set(terms(rule)):
+        if shared < need or _shared(numbers | subject, rule) < len(numbers | subject):
             continue
-        verdict = _verdict(asks_may, rule)
+        verdict = _verdict(asks_may, rule, item, lead)
         if verdict == "nej" and _EXCEPTION.search(after):
             return None  # "… får inte användas. Om det är nödvändigt …"
-        if verdict is not None:
-            found.append((shared, verdict))
-    if not found:
+        following = split_sentences(after)[:1]
+        if verdict in ("ja", "villkor") and following and _limits(following[0].text, rule):
+            return None  # "… får ta fram egna rutiner. Sådana får … men aldrig mer tillåtande."
+        found.append((shared, verdict, rule))
+    decided = [(n, v) for n, v, _ in found if v is not None]
+    if not decided:
         return None
-    top = max(n for n, _ in found)
-    verdicts = {v for n, v in found if n == top}
-    return verdicts.pop() if len(verdicts) == 1 else None
+    top = max(n for n, _ in decided)
+    verdicts = {v for n, v in decided if n == top}
+    if len(verdicts) != 1:
+        return None
+    verdict = verdicts.pop()
+    if verdict != "nej" and any(
+        _verdict(asks_may, rule, item, lead) is None
+        and _shared(wanted, rule, compounds=True) >= top
+        and _NEGATION.search(_CONDITIONAL_NEGATION.sub(" ", rule))
+        for rule, _, item, lead in rules
+    ):  # "Lösenordet ska bytas vid misstanke …" next to "Regelbundet byte tillämpas inte …"
+        return None
+    return verdict
 
 
 def framing(question: str, quote: str) -> str | None:

@@ -20,6 +20,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -75,8 +76,8 @@ class GlossaryFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = 1
-    language: str = "sv"
+    version: Literal[1] = 1
+    language: Literal["sv"] = "sv"
     entries: list[Entry] = Field(default_factory=list, max_length=MAX_ENTRIES)
 
 

@@ -241,6 +241,27 @@ def test_the_actor_pattern_names_bodies_and_roles_not_the_verb():
          "testa med verklig information ska uppgifterna avidentifieras.", None),
         ("Must the processor notify the controller of a personal data breach?",
          "The processor shall notify the controller of a personal data breach.", "ja"),
+        ("Får vi testa systemet med riktiga personuppgifter?",
+         "Riktiga personuppgifter får inte användas i testmiljöer om det inte är absolut "
+         "nödvändigt.", "villkor"),
+        # a modal of a relative clause is no rule; a compound is not the word it begins with
+        ("Ska man köra Label Studio med latest-taggen?",
+         "Label Studio erbjuder flera sätt att läsa in den data som ska taggas.", None),
+        ("Får vi lämna vårt anbud på engelska?",
+         "Endast intyg som anbudsgivaren bifogar får vara på engelska.", None),
+        # the subject a genitive names; a special case a general rule does not decide
+        ("Får Sunets styrelse göra undantag från reglerna för tillåten användning?",
+         "Användning som strider mot Sunets etiska regler är inte tillåten.", None),
+        ("Måste jag dokumentera i ärendet om jag bara använt AI för stavningskontroll?",
+         "När AI har använts i handläggningen av ett ärende ska detta dokumenteras i ärendet.",
+         None),
+        # a permission the next sentence limits, a duty next to a closer "inte"
+        ("Får en förvaltning ta fram egna rutiner som är mer tillåtande än riktlinjerna?",
+         "Förvaltningar får ta fram egna rutiner för sitt område. Sådana rutiner får vara "
+         "strängare än riktlinjerna men aldrig mer tillåtande.", None),
+        ("Måste jag byta lösenord regelbundet när jag har tvåfaktorsinloggning?",
+         "Lösenordet ska bytas omedelbart vid misstanke om intrång. Regelbundet tvingande "
+         "lösenordsbyte tillämpas inte för konton med tvåfaktorsinloggning.", None),
         # a duty does not answer whether one may; a permission not whether one must
         ("Får jag använda USB-minnen på jobbdatorn?",
          "USB-minnen på jobbdatorn ska vara krypterade.", None),

@@ -89,10 +89,10 @@ _NUM = (
     r"(?:\d+(?:[,.]\d+)?|en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|femton|tjugo|"
     r"trettio|one|two|three|four|five|six|seven|ten|twelve|thirty)"
 )
-_ASKS_TIME = re.compile(
-    r"\b(?:hur (?:snabbt|länge|ofta|tidigt|lång tid|fort)|när|inom hur|hur många (?:dagar|"
-    r"timmar|veckor|månader|år)|intervall|frist|how (?:long|soon|often|quickly|fast)|when|"
-    r"within)\b",
+_ASKS_TIME = re.compile(  # "när"/"when" asks only as the question word, not "när man …"
+    r"\b(?:hur (?:snabbt|länge|ofta|tidigt|lång tid|fort)|inom hur|hur många (?:dagar|"
+    r"timmar|veckor|månader|år)|intervall|frist|how (?:long|soon|often|quickly|fast)|"
+    r"within)\b|(?:^\W*|\b(?:och|and)\s+)(?:när|when)\b|\b(?:när|when)\W*$",
     re.I,
 )
 STATES_TIME = re.compile(
@@ -139,10 +139,11 @@ def _weighted_overlaps(question: str, sentences: list[str]) -> list[float]:
 
 
 def _asked(question: str) -> re.Pattern[str] | None:
-    """What a sentence stating the asked-for fact contains (None: no particular kind)."""
+    """What a sentence stating the asked-for fact contains (None: no particular kind). A
+    yes/no question asks for no body ("Kan jag begära en kontroll av vem som har läst …?")."""
     for asks, states in ((_ASKS_TIME, STATES_TIME), (_ASKS_AMOUNT, _STATES_AMOUNT),
                          (_ASKS_WHO, _STATES_WHO)):  # fmt: skip
-        if asks.search(question):
+        if asks.search(question) and not (states is _STATES_WHO and is_yes_no(question)):
             return states
     return None
 
@@ -345,9 +346,9 @@ class ExtractiveAnswerer:
         sentences_of: dict[int, list[_Sentence]],
         states: re.Pattern[str] | None,
     ) -> list[list[_Sentence]]:
-        """The windows to quote, the preferred first: those of the sentences within the margin
-        of the best; for a question asking for a time, an amount or a body, first a window
-        that states one (within the margin, else within the wider ``TYPE_MARGIN``)."""
+        """The windows to quote: those of the sentences within the margin of the best, best
+        first, as many as fit; for a question asking for a time, an amount or a body, a
+        window that states one first (see ``_typed_first``)."""
         best = ranked[0].score
         cache: dict[int, list[_Sentence] | None] = {}
 
@@ -357,37 +358,57 @@ class ExtractiveAnswerer:
                 cache[id(s)] = None if w[-1].span.text.endswith(":") else w  # list not here
             return cache[id(s)]
 
-        def states_it(s: _Sentence) -> bool:
-            w = window(s)
+        def says(w: list[_Sentence] | None) -> bool:  # the window states the asked kind
             if w is None or states is None:
                 return False
-            return bool(states.search(_window_text(w, sentences_of[id(s.passage)])))
+            return bool(states.search(_window_text(w, sentences_of[id(w[0].passage)])))
 
-        order = [s for s in ranked if s.score >= best - WINDOW_MARGIN]
-        if states is not None and not any(states_it(s) for s in order):
-            typed = next((s for s in ranked if s.score >= best - TYPE_MARGIN and s not in order
-                          and s.cosine >= self.floor and states_it(s)), None)  # fmt: skip
-            order = [typed, *order] if typed is not None else order
-        elif states is not None:
-            order.sort(key=lambda s: not states_it(s))  # stable: by score within each
         windows: list[list[_Sentence]] = []
         used: set[tuple[int, int]] = set()
         budget = MAX_ANSWER_WORDS
-        for s in order:
-            if len(windows) >= self.max_windows:
+        for s in ranked:
+            if len(windows) >= self.max_windows or s.score < best - WINDOW_MARGIN:
                 break
             if (s.passage.n, s.index) in used or (windows and s.cosine < self.floor):
                 continue
             w = window(s)
             if w is None:
                 continue
-            words = sum(_words(x.span.text) for x in w)
+            words = _window_words(w)
             if windows and words > budget:
                 continue
             windows.append(w)
             used.update((x.passage.n, x.index) for x in w)
             budget -= words
-        return windows
+        if states is None or not windows:
+            return windows
+        return self._typed_first(windows, ranked, says, window, best)
+
+    def _typed_first(
+        self,
+        windows: list[list[_Sentence]],
+        ranked: list[_Sentence],
+        says: Callable[[list[_Sentence] | None], bool],
+        window: Callable[[_Sentence], list[_Sentence] | None],
+        best: float,
+    ) -> list[list[_Sentence]]:
+        """The windows with one that states the asked-for kind of fact first: a chosen one,
+        else the best further one within ``TYPE_MARGIN`` (then the last chosen windows give
+        way to it when there is no room; the best one always stays)."""
+        typed = next((k for k, w in enumerate(windows) if says(w)), None)
+        if typed is not None:
+            return [windows[typed], *windows[:typed], *windows[typed + 1 :]]
+        quoted = {(x.passage.n, x.index) for w in windows for x in w}
+        extra = next((window(s) for s in ranked if s.score >= best - TYPE_MARGIN
+                      and s.cosine >= self.floor and (s.passage.n, s.index) not in quoted
+                      and says(window(s))), None)  # fmt: skip
+        if extra is None or any((x.passage.n, x.index) in quoted for x in extra):
+            return windows
+        kept = list(windows)
+        while len(kept) > 1 and (len(kept) >= self.max_windows or sum(
+            map(_window_words, kept)) + _window_words(extra) > MAX_ANSWER_WORDS):  # fmt: skip
+            kept.pop()
+        return [extra, *kept]
 
     @staticmethod
     def _window(sents: list[_Sentence], i: int) -> list[_Sentence]:
@@ -529,6 +550,10 @@ def _about(sents: list[_Sentence], first: int) -> str | None:
     return heading
 
 
+def _window_words(window: list[_Sentence]) -> int:
+    return sum(_words(x.span.text) for x in window)
+
+
 def _window_text(window: list[_Sentence], sents: list[_Sentence]) -> str:
     """A window's text with whom it is about (what a reader of the quote is told)."""
     about = _about(sents, window[0].index)
@@ -610,6 +635,7 @@ _EXCEPTION = re.compile(
 _CONDITIONAL_NEGATION = re.compile(
     r"\b(?:om|såvida|if|unless)\s+(?:\w+\s+){0,2}?(?:inte|ej|not)\b|\binte bara\b", re.I
 )
+_NEGATION = re.compile(r"\b(?:inte|ej|aldrig|not|never)\b", re.I)
 # The words of a yes/no question that ask, not what it asks about, and verbs too general
 # to tell what it asks about ("använda", "göra").
 _ASKING = frozenset(
@@ -619,36 +645,6 @@ _ASKING = frozenset(
 )  # fmt: skip
 _PRONOUNS = frozenset({"jag", "vi", "man", "du", "ni", "det", "den", "de", "någon", "alla",
                        "i", "we", "one", "you", "it"})  # fmt: skip
-_NEGATION = re.compile(
-    r"\b(?:om|såvida|if|unless)\s+(?:\w+\s+){0,2}?(?:inte|ej|not)\b|\binte bara\b", re.I
-)
-# The words of a yes/no question that ask, not what it asks about, and verbs too general
-# to tell what it asks about ("använda", "göra").
-_ASKING = frozenset(
-    terms("får far få kan måste maste ska skall behöver behover bör är tillåtet ok okej "
-          "jag vi man du ni may can must shall need have allowed permitted required "
-          "använda används använder göra gör görs ha har ta tar finnas finns use used do")
-)  # fmt: skip
-_PRONOUNS = frozenset(
-    [
-        "jag",
-        "vi",
-        "man",
-        "du",
-        "ni",
-        "det",
-        "den",
-        "de",
-        "någon",
-        "alla",
-        "i",
-        "we",
-        "one",
-        "you",
-        "it",
-    ]
-)
-_NEGATION = re.compile(r"\b(?:inte|ej|aldrig|not|never)\b", re.I)
 # A modal of a relative clause is no rule ("den data som ska taggas").
 _RELATIVE_MODAL = re.compile(
     r"\b(?:som|vilka|vilken|which|that)\s+(?:inte\s+)?(?:ska|skall|får|måste|kan|may|must|shall)\b",

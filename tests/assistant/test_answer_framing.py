@@ -15,6 +15,7 @@ from assistant.answer import (
     Claim,
     ExtractiveAnswerer,
     Passage,
+    _asked,
     _Sentence,
     framed_verdict,
     framing,
@@ -202,6 +203,8 @@ def test_the_actor_pattern_names_bodies_and_roles_not_the_verb():
         assert ACTOR.search(actor), actor  # fmt: skip
     for other in ("Ansvarar för:", "ovan nämnda", "inom IT-området", "vägledning"):
         assert not ACTOR.search(other), other
+    assert _asked("Vem beslutar om undantag?") is not None
+    assert _asked("Kan jag begära en kontroll av vem som har läst journalen?") is None  # yes/no
 
 
 @pytest.mark.parametrize(

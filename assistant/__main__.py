@@ -15,14 +15,14 @@ from core.settings import get_settings
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from assistant.api import create_app
+    from assistant.api import create_app, server
 
     settings = get_settings()
     setup_logging(settings.log_level)
     host = args.host or settings.api_host
     port = args.port or settings.api_port
     print(f"Policyassistentens API: http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    uvicorn.Server(server.config(create_app(settings), settings, host, port)).run()
     return 0
 
 

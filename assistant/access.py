@@ -20,20 +20,20 @@ from core import index
 from core.settings import ROLES, Settings
 
 Permission = Literal[
-    "ask", "review", "upload", "correct", "approve", "delete", "export", "glossary"
+    "ask", "feedback", "review", "upload", "correct", "approve", "delete", "export", "glossary"
 ]
 
 # What each role may do. A redaktör's writes are limited to their organisations' documents.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "handläggare": frozenset({"ask"}),
-    "jurist": frozenset({"ask", "review"}),
-    "redaktör": frozenset({"ask", "upload", "correct", "approve", "glossary"}),
-    "administratör": frozenset(
-        {"ask", "review", "upload", "correct", "approve", "delete", "export", "glossary"}
-    ),
-}
+    "handläggare": frozenset({"ask", "feedback"}),
+    "jurist": frozenset({"ask", "feedback", "review"}),
+    "redaktör": frozenset({"ask", "feedback", "upload", "correct", "approve", "glossary"}),
+    "administratör": frozenset({"ask", "feedback", "review", "upload", "correct", "approve",
+                                "delete", "export", "glossary"}),
+}  # fmt: skip
 assert set(PERMISSIONS) == set(ROLES)
 LOCAL = "lokal"  # the subject of the local user (sign-in off)
+LOCAL_AT_MOST = frozenset({"ask", "feedback", "review"})  # whatever PA_LOCAL_ROLE says
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,14 @@ class Principal:
 
     @property
     def permissions(self) -> frozenset[str]:
-        return frozenset().union(*(PERMISSIONS[r] for r in self.roles))
+        """The roles' permissions. The anonymous local user (sign-in off) never writes or
+        exports (that needs the administrator key), and rates answers only where its role
+        reviews them anyway: else anyone who reaches the port writes into the review trail."""
+        granted = frozenset().union(*(PERMISSIONS[r] for r in self.roles))
+        if self.subject != LOCAL:
+            return granted
+        granted &= LOCAL_AT_MOST
+        return granted if "review" in granted else granted - {"feedback"}
 
     def may(self, permission: Permission) -> bool:
         return permission in self.permissions

@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROLES = ("handläggare", "jurist", "redaktör", "administratör")
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 class Settings(BaseSettings):
@@ -204,6 +205,18 @@ class Settings(BaseSettings):
         description="Browser origins (scheme://host:port) allowed to send POST/DELETE requests "
         "besides the API's own; requests from any other Origin are refused.",
     )
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: list(LOOPBACK_HOSTS),
+        description="Host names the API answers to (the Host header; '*.example.se' for "
+        "subdomains, '*' for any); any other gets 400, so a page on another name cannot "
+        "reach a local install through DNS rebinding. Add the name users and the UI use.",
+    )
+    forwarded_allow_ips: list[str] = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto "
+        "are trusted (the rate limits then count the proxy's client); empty = none, the "
+        "connecting address is the client.",
+    )
 
     # --- sign-in, roles, organisation scope, classification ------------------------------
     organisations: list[str] = Field(
@@ -264,9 +277,10 @@ class Settings(BaseSettings):
         "http://localhost:8501", description="Where users open the UI (sign-in redirect)."
     )
     local_role: Literal["handläggare", "jurist", "redaktör", "administratör"] = Field(
-        "jurist",
-        description="Sign-in off: the role of everyone who reaches the API (every organisation); "
-        "writes still need the administrator key.",
+        "handläggare",
+        description="Sign-in off: the role of everyone who reaches the API (every organisation). "
+        "The default asks only: the audit trail and feedback need the administrator key; "
+        "'jurist' opens them to every caller. Writes still need the administrator key.",
     )
 
     max_question_chars: int = Field(2000, ge=10, le=20000)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core import index
+from core.text.normalise import clean_title
 from ingest.metadata import DocumentMetadata
 
 # Correctable fields: the DocumentMetadata attribute and its payload key.
@@ -63,10 +64,15 @@ def update(
 ) -> dict[str, Any]:
     """Set ``values`` (``extracted``: the document's own values of those fields, kept for a
     reset) and drop the ``reset`` fields. Returns the payload to write: the new values, and
-    the extracted values of the fields reset."""
+    the extracted values of the fields reset. A title is cleaned like an extracted one
+    (``clean_title``: no markup); one with no text left raises ``ValueError``."""
     unknown = (set(values) | set(reset or [])) - set(FIELDS)
     if unknown:
         raise ValueError(f"not correctable: {', '.join(sorted(unknown))}")
+    if "title" in values:
+        values = {**values, "title": clean_title(str(values["title"]))}
+        if not values["title"]:
+            raise ValueError("the title has no text once its markup is removed")
     with _LOCK:
         data = load(data_dir)
         fields = data.get(document_id, {})

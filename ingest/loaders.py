@@ -118,17 +118,52 @@ def _front_matter(source: str) -> tuple[str, str | None]:
     return source[m.end() :], value or None
 
 
+_INLINE_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)\b[^>]*?(/?)>", re.DOTALL)
+_VOID_TAGS = frozenset({"br", "img", "input", "wbr", "hr", "meta", "link", "source"})
+_UNSHOWN_TAGS = frozenset({"script", "style", "noscript", "template"})  # contents never shown
+
+
 def _inline_text(token) -> str:
-    """Inline Markdown as the reader sees it: emphasis, links and code as their text."""
+    """Inline Markdown as the reader sees it: emphasis, links and code as their text; inline
+    HTML tags are markup (not text), and what a hidden element encloses is dropped, as in
+    ``load_html`` (``<span style="display:none">…</span>``)."""
     out = []
+    hidden: list[str] = []  # the open hidden elements (their tag names, innermost last)
     for child in token.children or []:
-        if child.type in ("text", "code_inline", "html_inline"):
+        if child.type == "html_inline":
+            m = _INLINE_TAG.fullmatch(child.content.strip())
+            if m is None:  # a comment or a stray "<": neither is shown
+                continue
+            closing, name = m.group(1) == "/", m.group(2).lower()
+            if name == "br" and not hidden:
+                out.append(" ")
+            elif closing and hidden and hidden[-1] == name:
+                hidden.pop()
+            elif (
+                not closing
+                and name not in _VOID_TAGS
+                and not m.group(3)
+                and (hidden or name in _UNSHOWN_TAGS or _hides_inline(child.content))
+            ):
+                hidden.append(name)
+        elif hidden:
+            continue
+        elif child.type in ("text", "code_inline"):
             out.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             out.append(" " if child.type == "softbreak" else "\n")
         elif child.type == "image":
             out.append(child.content)
     return "".join(out)
+
+
+def _hides_inline(markup: str) -> bool:
+    """Whether the element one opening tag starts is hidden (its attributes parsed by
+    BeautifulSoup, judged by ``_hidden_element``)."""
+    from bs4 import BeautifulSoup
+
+    tag = BeautifulSoup(markup, "html.parser").find()
+    return tag is not None and _hidden_element(tag)
 
 
 _MARKDOC_TAG = re.compile(r"\{%.*?%\}")
@@ -660,11 +695,48 @@ _HTML_BLOCKS = frozenset({
 })  # fmt: skip
 
 
+# Inline style declarations that hide an element: "display: none", "visibility: hidden"
+# (or collapse), "font-size: 0" (in any unit), "opacity: 0" — any case, spacing, !important.
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+_CSS_DECLARATION = re.compile(r"\s*([a-z-]+)\s*:\s*(.*?)\s*(?:!\s*important\s*)?")
+_CSS_ZERO = r"[+-]?(?:0+(?:\.0*)?|\.0+)"
+_HIDING = {
+    "display": re.compile(r"none"),
+    "visibility": re.compile(r"hidden|collapse"),
+    "font-size": re.compile(rf"{_CSS_ZERO}(?:[a-z]{{1,4}}|%)?"),
+    "opacity": re.compile(rf"{_CSS_ZERO}%?"),
+}
+
+
+def hides(style: str) -> bool:
+    """Whether an inline ``style`` attribute hides its element: any one of its declarations
+    does (one that a later declaration overrides too: text a browser might hide is dropped)."""
+    for declaration in _CSS_COMMENT.sub("", style).lower().split(";"):
+        m = _CSS_DECLARATION.fullmatch(declaration)
+        if m and m.group(1) in _HIDING and _HIDING[m.group(1)].fullmatch(m.group(2)):
+            return True
+    return False
+
+
+def _hidden_element(tag) -> bool:
+    """An element a browser does not show: ``hidden``, ``aria-hidden="true"``, an inline
+    style that hides it (``hides``) or ``<input type="hidden">``."""
+    return (
+        tag.has_attr("hidden")
+        or str(tag.get("aria-hidden", "")).strip().lower() == "true"
+        or hides(str(tag.get("style", "")))
+        or (tag.name == "input" and str(tag.get("type", "")).strip().lower() == "hidden")
+    )
+
+
 def load_html(path: Path) -> LoadedDocument:
     """Every visible text of a page, in document order, one paragraph per block element.
 
-    Dropped: script, style, noscript, template, nav, header, footer, comments and elements
-    marked ``hidden`` or ``aria-hidden="true"``. Text directly in a div, section, body, ...
+    Dropped: script, style, noscript, template, nav, header, footer, comments and hidden
+    elements (``_hidden_element``: ``hidden``, ``aria-hidden="true"``, an inline style with
+    display:none, visibility:hidden, font-size:0 or opacity:0, ``<input type="hidden">``).
+    The ``<title>`` is the document's title (its markup removed by ``extract_metadata``).
+    Text directly in a div, section, body, ...
     is kept as its own paragraph (text before and after a nested <p> gives three). A <br> is
     a space, except before a bullet-like line or as a double <br>: a new paragraph.
     """
@@ -675,12 +747,10 @@ def load_html(path: Path) -> LoadedDocument:
     soup = BeautifulSoup(source, "html.parser")
     for tag in soup(["script", "style", "nav", "header", "footer", "noscript", "template"]):
         tag.decompose()
-    title = soup.title.get_text(" ", strip=True) if soup.title else None
+    title = " ".join(soup.title.get_text().split()) if soup.title else None
     root = soup.body or soup
     for tag in root.find_all(True):
-        if not tag.decomposed and (
-            tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).strip().lower() == "true"
-        ):
+        if not tag.decomposed and _hidden_element(tag):
             tag.decompose()
 
     def in_row(cell: Tag) -> bool:

@@ -231,12 +231,13 @@ def extract_metadata(doc: LoadedDocument, path: Path) -> DocumentMetadata:
 
     The title is the one the document states (``_title``); a metadata title that is really a
     file name ("Microsoft Word - policy.docx") gives way to the document's first heading; any
-    title is cleaned of such prefixes and extensions.
+    title, whichever way it was found, is cleaned (``clean_title``: markup such as
+    "<script>…</script>" or "<b>", such prefixes and extensions).
     Lifecycle fields come from front-matter lines, or from a prose statement in the first
     blocks ("fastställd av Sunets styrelse den 17 januari 2008").
     """
-    title = _title(doc) or clean_title(doc.title)
-    title = title or path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+    stem = path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+    title = clean_title(_title(doc)) or clean_title(doc.title) or clean_title(stem) or stem
 
     found = _fields(doc)
     stated = found.get("adopted", "")

@@ -151,7 +151,8 @@ class Ingestor:
         """Load, chunk and embed one file entirely in memory, within the settings' limits:
         every chunk, and every sentence of it (``index.sentence_texts``).
 
-        Raises ``LoadError`` (also for too many chunks, before any embedding) and
+        Raises ``LoadError`` (also for too many chunks and for an upload titled like an
+        official document, ``trust.OfficialTitle``, before any embedding) and
         ``IngestCancelled`` when ``should_stop`` says so between embedding batches.
         ``doc``: the file already loaded (law texts loaded with an explicit act, ingest/laws/).
         """
@@ -160,6 +161,8 @@ class Ingestor:
         if origin == "upload" and self.clean_title is not None:
             meta.title = self.clean_title(meta.title)
         meta = corrections.apply(self.kb.settings.data_dir, document_id_for(relative), meta)
+        if origin == trust.UPLOAD:  # never quoted under an official document's name
+            trust.refuse_official_title(self.kb, meta.title)
         chunks = chunk_document(
             doc, meta.title, self.count_tokens,
             self.kb.settings.chunk_max_tokens, self.kb.settings.chunk_min_tokens,
@@ -279,7 +282,8 @@ class Ingestor:
     def replace_document(self, document_id: str, built: Built) -> None:
         """Write the new chunks under a new generation (hidden), make it current in one
         write, then keep the previous generation as an earlier version if the content
-        changed (else delete it); on failure, undo the new chunks."""
+        changed (else delete it); on failure, undo the new chunks. An official document
+        marks the uploads that have its title as not official (``trust.mark_uploads``)."""
         kb, nodes = self.kb, built.nodes
         with kb.write_lock:
             stored = kb.document(document_id)
@@ -304,6 +308,8 @@ class Ingestor:
                 raise
             for dropped in kb.commit(document_id, generation, applies_from, keep_previous=changed):
                 kb.drop_generation(document_id, dropped)
+            if nodes and meta.get(index.ORIGIN) != trust.UPLOAD:
+                trust.mark_uploads(kb, str(meta.get(index.TITLE) or ""), exclude=document_id)
 
     def unchanged(self, stored: DocumentInfo | None, path: Path) -> bool:
         """Whether ``stored`` is complete and was made from this file's content by these

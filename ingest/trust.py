@@ -14,6 +14,13 @@ Every chunk records where it came from (``origin``: ``folder`` = ingested by an 
 
 The flags are logged as a warning at ingest and listed by ``GET /v1/documents``; the review
 state and the rule that keeps untrusted chunks out of answers are in ``core/review.py``.
+
+An upload never carries the title of an official document (any other origin: a folder
+document or a law text), compared by ``core.text.normalise.title_key`` (markup removed, case
+and spacing ignored): such an upload is refused at ingest (``refuse_official_title``) and a
+title correction that would make one is refused by the API (``same_title``). Only when the
+official document comes later (a folder ingest cannot be refused) is the upload kept, its
+stored title marked "(uppladdad, ej officiell)" wherever it is shown (``mark_uploads``).
 """
 
 from __future__ import annotations
@@ -22,7 +29,13 @@ import logging
 import re
 from collections.abc import Iterable
 
+from qdrant_client import models as qm
+
+from core import index
 from core.review import INSTRUCTIONS, MARKERS
+from core.store import KnowledgeBase
+from core.text.normalise import title_key
+from ingest.loaders import LoadError
 
 log = logging.getLogger("ingest.trust")
 
@@ -82,3 +95,71 @@ def neutralise_chunks(chunks: Iterable, relative: str) -> list[list[str]]:
             relative, ", ".join(flagged), sum(bool(f) for f in out), len(out),
         )  # fmt: skip
     return out
+
+
+# --- titles of uploads and official documents ------------------------------------------------
+
+UPLOAD = "upload"  # the origin of documents uploaded through the API
+NOT_OFFICIAL = " (uppladdad, ej officiell)"
+
+
+class OfficialTitle(LoadError):
+    """An upload titled like an official document: it is not ingested."""
+
+
+def official_title_message(title: str) -> str:
+    """Why an upload (or a title correction) with an official document's title is refused."""
+    return (
+        f"The title '{title}' is the title of an official policy document; an upload may not "
+        "carry it (it would be quoted under the same name). Change the title. / Titeln "
+        f"'{title}' är densamma som för ett officiellt styrdokument; ett uppladdat dokument "
+        "får inte ha samma titel (det skulle citeras under samma namn). Ändra titeln."
+    )
+
+
+def upload_title_message(title: str) -> str:
+    """Why an official document's title correction to an upload's title is refused."""
+    return (
+        f"An uploaded document already has the title '{title}'; rename or delete it first. / "
+        f"Ett uppladdat dokument har redan titeln '{title}'; byt titel på det eller ta bort "
+        "det först."
+    )
+
+
+def same_title(
+    kb: KnowledgeBase, title: str, uploads: bool, exclude: str | None = None
+) -> list[str]:
+    """The current documents (uploads, or official documents if not ``uploads``) whose title
+    reads as ``title`` (``title_key``), but ``exclude``; their ids, sorted."""
+    key = title_key(title)
+    if not key:
+        return []
+    is_upload = qm.FieldCondition(key=index.ORIGIN, match=qm.MatchValue(value=UPLOAD))
+    flt = qm.Filter(must=[is_upload]) if uploads else qm.Filter(must_not=[is_upload])
+    titles = {
+        str(point.payload.get(index.DOC_ID)): str(point.payload.get(index.TITLE) or "")
+        for point in kb.scroll(flt, fields=[index.DOC_ID, index.TITLE])
+    }  # one title per document (its chunks all carry it)
+    return sorted(d for d, t in titles.items() if d != exclude and title_key(t) == key)
+
+
+def refuse_official_title(kb: KnowledgeBase, title: str) -> None:
+    """Raise ``OfficialTitle`` if an official document of the store has this title."""
+    if same_title(kb, title, uploads=False):
+        raise OfficialTitle(official_title_message(title))
+
+
+def mark_uploads(kb: KnowledgeBase, title: str, exclude: str | None = None) -> list[str]:
+    """Uploads titled like the official document ``title`` just written: their stored title
+    gets "(uppladdad, ej officiell)" (no re-embedding; the title is never embedded). The
+    caller holds ``kb.write_lock``. Returns the uploads marked."""
+    marked = same_title(kb, title, uploads=True, exclude=exclude)
+    for document_id in marked:
+        current = kb.document(document_id)
+        if current is not None:
+            kb.set_payload(document_id, {index.TITLE: current.title + NOT_OFFICIAL})
+            log.warning(
+                "upload %s has the title of an official document (%s): shown as not official",
+                document_id, title,
+            )  # fmt: skip
+    return marked

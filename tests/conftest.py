@@ -8,6 +8,9 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# FastAPI's TestClient sends "Host: testserver": allowed beside the loopback names (the
+# default, PA_ALLOWED_HOSTS). Servers the tests start as subprocesses get a clean PA_ env.
+os.environ.setdefault("PA_ALLOWED_HOSTS", '["localhost", "127.0.0.1", "::1", "testserver"]')
 
 import pytest
 

@@ -68,7 +68,9 @@ if shared.sign_in_enabled() and not st.user.is_logged_in:
     sign_in_page()
 me = shared.me()
 pages = [st.Page(VIEWS / "chatt.py", title="Fråga", icon=":material/chat:", default=True)]
-if me is None or "review" in me["permissions"]:  # the API refuses what the role may not
+# the API refuses what the role may not; with sign-in off the page checks this session's own
+# answers, and the audit trail and ratings ask for the administrator key
+if me is None or "review" in me["permissions"] or not shared.sign_in_enabled():
     pages.append(st.Page(VIEWS / "granskning.py", title="Granskning", icon=":material/gavel:"))
 pages.append(st.Page(VIEWS / "dokument.py", title="Dokument", icon=":material/description:"))
 navigation = st.navigation(pages)

@@ -296,6 +296,10 @@ TIMEOUT = "Tjänsten svarade inte i tid. Försök igen om en stund."
 UNAUTHORIZED = (
     "Åtgärden kräver en API-nyckel. Be administratören att ange PA_API_KEY för gränssnittet."
 )
+UNKNOWN_HOST = (
+    "Tjänsten svarar inte under det namn gränssnittet använder. Be administratören lägga till "
+    "värdnamnet i PA_API_URL i tjänstens PA_ALLOWED_HOSTS."
+)
 SIGNED_OUT = "Din inloggning har gått ut eller gäller inte längre. Logga ut och logga in igen."
 FORBIDDEN = "Din roll får inte göra detta."
 INTERRUPTED = "Svaret avbröts innan det var klart. Försök igen."
@@ -343,6 +347,8 @@ def error_for_status(status: int, detail: object, context: Context) -> ApiError:
         return ApiError("unreachable", UNREACHABLE, status)
     if status == 504:
         return ApiError("timeout", TIMEOUT, status)
+    if status == 400 and "värdnamn" in sv.lower():  # PA_API_URL's host not in PA_ALLOWED_HOSTS
+        return ApiError("misconfigured", UNKNOWN_HOST, status)
     if status == 401 and "logga in" in sv.lower():  # a token: expired, invalid, none
         return ApiError("signed_out", SIGNED_OUT, status)
     if status == 403 and sv and "nyckel" not in sv.lower():  # a role or organisation refusal

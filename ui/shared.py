@@ -108,3 +108,39 @@ def inject_css() -> None:
     st.html(CSS)
     with st.sidebar:
         st.html(REF_SCRIPT, unsafe_allow_javascript=True)
+
+
+KEY = "admin_key"  # the administrator key of this browser session (sign-in off)
+
+
+def admin_client() -> ApiClient | None:
+    """A client for writes: the signed-in user's, else one with this browser session's
+    administrator key, None without either."""
+    if sign_in_enabled():
+        return client()
+    key = st.session_state.get(KEY)
+    return ApiClient(client().base_url, api_key=key) if key else None
+
+
+def key_form() -> None:
+    """Ask for the administrator key once per browser session (not with sign-in)."""
+    if sign_in_enabled():
+        return
+    if st.session_state.get(KEY):
+        col, button = st.columns([4, 1])
+        col.caption("Administratörsnyckeln är angiven för den här webbläsarsessionen.")
+        if button.button("Glöm nyckeln"):
+            st.session_state.pop(KEY, None)
+            st.rerun()
+        return
+    with st.form("admin_key_form"):  # not KEY: a form is a widget with its own state
+        key = st.text_input(
+            "Administratörsnyckel",
+            type="password",
+            help="Krävs för att ladda upp och godkänna dokument, läsa granskningsloggen och "
+            "lämna bedömningar. Nyckeln finns i datamappen "
+            "(admin-key) och sparas bara i den här webbläsarsessionen.",
+        )
+        if st.form_submit_button("Använd nyckeln") and key.strip():
+            st.session_state[KEY] = key.strip()
+            st.rerun()

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import JSONResponse
 from starlette.routing import Match
 
@@ -57,8 +58,11 @@ def create_app(settings: Settings | None = None, components: Components | None =
     upload_limit = int(settings.max_file_mb * 1_000_000) + settings.max_request_bytes
     app.include_router(documents.router, max_body_size=upload_limit)
     app.include_router(glossary.router, max_body_size=glossary.MAX_BODY)
+    # outermost last: JSON errors ← Host check ← cross-site guard ← routes
     app.add_middleware(security.CrossSiteGuard, allowed_origins=settings.allowed_origins)
-    app.add_middleware(security.JsonTooLarge)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts,
+                       www_redirect=False)  # fmt: skip
+    app.add_middleware(security.JsonErrors)
     _document_limits(app, settings)
 
     @app.exception_handler(RequestValidationError)

@@ -31,7 +31,7 @@ from assistant.schemas import (
 from assistant.uploads import Job, UploadRefused
 from core import index, review
 from core.store import DocumentInfo, doc_filter
-from ingest import corrections
+from ingest import corrections, trust
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 Reader = Annotated[Principal, require("ask")]
@@ -119,9 +119,14 @@ def _document_out(d: DocumentInfo, reviews: dict, fixed: dict, default: str) -> 
     "the organisations it names, and who may read it (scope, classification) as an "
     "authorised person states them: written into the document's current chunks at once and "
     "applied again at every later ingest (new versions too). `reset` returns fields to what "
-    "the document itself says (scope: shared; classification: the default).",
-    responses={**security.AUTH, **security.NOT_FOUND, **security.INVALID, **security.BUSY},
-)
+    "the document itself says (scope: shared; classification: the default). An upload's "
+    "title may not become an official document's, nor an official document's an upload's "
+    "(409; compared without markup, case and spacing).",
+    responses={
+        409: security.error("The title is an official document's (or an upload's)"),
+        **security.AUTH, **security.NOT_FOUND, **security.INVALID, **security.BUSY,
+    },
+)  # fmt: skip
 def correct(
     document_id: str,
     body: MetadataCorrection,
@@ -140,12 +145,44 @@ def correct(
            "adopted": doc.adopted, "municipalities": doc.municipalities, "scope": [],
            "classification": None, **doc.lifecycle}  # fmt: skip
     with kb.write_lock:  # not while a replacement of the document is being written
-        written = corrections.update(s.data_dir, document_id, values, own, body.reset)
+        _refuse_title_clash(components, doc, _new_title(components, doc, values, body.reset))
+        try:
+            written = corrections.update(s.data_dir, document_id, values, own, body.reset)
+        except ValueError:
+            raise HTTPException(422, detail=_EMPTY_TITLE) from None
         kb.set_payload(document_id, corrections.payload(written, s.default_classification))
     components.audit.record_event(user, "correct", document_id, ", ".join(sorted(written)))
     fresh = kb.document(document_id) or doc
     return _document_out(fresh, review.document_trust(kb), corrections.load(s.data_dir),
                          s.default_classification)  # fmt: skip
+
+
+_EMPTY_TITLE = (
+    "The title has no text once its markup is removed. / Titeln saknar text när märkkoden "
+    "tagits bort."
+)
+
+
+def _new_title(
+    components: Components, doc: DocumentInfo, values: dict[str, Any], reset: list[str]
+) -> str | None:
+    """The title a correction gives the document (reset: what it says itself); None: kept."""
+    if "title" in values:
+        return str(values["title"])
+    if "title" in reset:
+        fixed = corrections.load(components.settings.data_dir).get(doc.document_id, {})
+        return fixed["title"].get("extracted") if "title" in fixed else None
+    return None
+
+
+def _refuse_title_clash(components: Components, doc: DocumentInfo, title: str | None) -> None:
+    """409 when the title would be shared by an upload and an official document."""
+    if title is None:
+        return
+    upload = doc.origin == trust.UPLOAD
+    if trust.same_title(components.kb, title, uploads=not upload, exclude=doc.document_id):
+        message = trust.official_title_message if upload else trust.upload_title_message
+        raise HTTPException(409, detail=message(title))
 
 
 @router.get(

@@ -1,7 +1,8 @@
 """POST /v1/feedback: correct / incorrect + comment on an answer (the comment is scrubbed).
 
-Open to everyone who may ask: it only stores a scrubbed rating in the audit trail and never
-changes answers. Cross-site browser requests are refused (security.py).
+Every signed-in role may rate (it never changes answers). With sign-in off it needs the
+administrator key, unless PA_LOCAL_ROLE reviews (assistant/access.py): otherwise anyone who
+reaches the port writes into the lawyers' review trail. Cross-site requests are refused.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ router = APIRouter(prefix="/v1", tags=["feedback"])
     },
 )  # fmt: skip
 def feedback(
-    req: FeedbackRequest, components: ComponentsDep, _: Annotated[Principal, require("ask")]
+    req: FeedbackRequest, components: ComponentsDep, _: Annotated[Principal, require("feedback")]
 ) -> FeedbackOut:
     scrubbed = components.scrubber.scrub(req.comment) if req.comment else None
     comment = scrubbed.text if scrubbed else ""

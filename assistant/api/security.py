@@ -7,8 +7,11 @@ weak-configuration warnings.
   local administrator. With sign-in off, everyone else is the local user (``PA_LOCAL_ROLE``):
   what needs more refuses with 401 (key configured) or 403 (no key: writes disabled). Any
   malformed or wrong key or token is a 401.
-- Feedback on an answer is open to everyone who may ask: it only stores a scrubbed rating in
-  the audit trail and never changes what the assistant answers.
+- With sign-in off the local user (default ``handläggare``) only asks: the audit trail and
+  ratings need the key, unless ``PA_LOCAL_ROLE`` is one that reviews (a start-up warning);
+  it never writes or exports, whatever the role (``assistant/access.py``).
+- Only the host names in ``PA_ALLOWED_HOSTS`` are answered (loopback by default): a page
+  on another name cannot reach a local install through DNS rebinding.
 - Every POST/DELETE from a browser on another site is refused (``Origin`` not the API's own
   and not in ``PA_ALLOWED_ORIGINS``, or ``Sec-Fetch-Site: cross-site``): a multipart upload
   is a CORS "simple request" that a hostile page could otherwise send.
@@ -170,10 +173,17 @@ class CrossSiteGuard:
 
 
 TOO_LARGE_DETAIL = "The request is too large. / Begäran är för stor."
+UNKNOWN_HOST_DETAIL = (
+    "Unknown host name (PA_ALLOWED_HOSTS). / Okänt värdnamn: tjänsten svarar inte under det "
+    "namnet (PA_ALLOWED_HOSTS)."
+)
+# Plain-text errors of the body limit and the Host check, as the API's JSON error body.
+JSON_DETAILS = {400: UNKNOWN_HOST_DETAIL, 413: TOO_LARGE_DETAIL}
 
 
-class JsonTooLarge:
-    """ASGI middleware: the body limit's plain-text 413 as the API's JSON error body."""
+class JsonErrors:
+    """ASGI middleware: the plain-text 400 (unknown Host, ``TrustedHostMiddleware``) and 413
+    (body limit) as the API's JSON error body."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -186,12 +196,13 @@ class JsonTooLarge:
 
         async def send_json(message: Message) -> None:
             nonlocal rewriting
-            if message["type"] == "http.response.start" and message["status"] == 413:
+            code = message.get("status")
+            if message["type"] == "http.response.start" and code in JSON_DETAILS:
                 headers = dict(message.get("headers") or [])
                 rewriting = not headers.get(b"content-type", b"").startswith(b"application/json")
                 if rewriting:
-                    body = json.dumps({"detail": TOO_LARGE_DETAIL}).encode()
-                    await send({"type": "http.response.start", "status": 413, "headers": [
+                    body = json.dumps({"detail": JSON_DETAILS[code]}).encode()
+                    await send({"type": "http.response.start", "status": code, "headers": [
                         (b"content-type", b"application/json"),
                         (b"content-length", str(len(body)).encode()),
                     ]})  # fmt: skip
@@ -224,6 +235,18 @@ def weak_configuration(settings: Settings) -> list[str]:
         )
     elif len(key) < 16:
         out.append("PA_API_KEY is shorter than 16 characters: use a long random key.")
+    if not settings.sign_in and "review" in access.local_user(settings).permissions:
+        out.append(
+            f"Sign-in is off and PA_LOCAL_ROLE is '{settings.local_role}': everyone who "
+            "reaches the API reads the audit trail (every user's questions) and rates answers."
+        )
+    if "*" in settings.allowed_hosts:
+        out.append("PA_ALLOWED_HOSTS contains '*': the Host header is not checked.")
+    elif not _loopback(settings.api_host) and all(map(_loopback, settings.allowed_hosts)):
+        out.append(
+            f"The API listens on {settings.api_host} but PA_ALLOWED_HOSTS names only this "
+            "machine: requests under any other host name get 400."
+        )
     if not settings.sign_in and not _loopback(settings.api_host):
         out.append(
             f"Sign-in is off (PA_OIDC_ISSUER is not set) and the API listens on "

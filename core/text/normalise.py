@@ -124,10 +124,51 @@ def looks_like_file_name(title: str) -> bool:
     )
 
 
+# Markup in a title: script/style elements with their content (to the end if unclosed),
+# comments, then any other tag ("<b>", "</span>", "<img src=x onerror=...>"). A "<" not
+# followed by a letter, "/" or "!" is text ("Avgifter < 5 000 kr").
+_SCRIPT = re.compile(
+    r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)", re.IGNORECASE | re.DOTALL
+)
+_TAG = re.compile(r"</?([A-Za-z][\w:-]*)[^<>]*>|<![^<>]*>")
+_INLINE = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
+    "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "u",
+    "var", "wbr",
+})  # fmt: skip
+
+
+def strip_markup(text: str) -> str:
+    """``text`` without HTML/XML tags, comments and script or style contents (text kept).
+
+    An inline tag goes without a trace ("IT-<b>säkerhet</b>" → "IT-säkerhet"); any other
+    tag leaves a space ("Del 1<br>Syfte" → "Del 1 Syfte").
+    """
+    previous = None
+    while previous != text:  # "<scr<b>ipt>" leaves "<script>" after one pass
+        previous = text
+        text = _TAG.sub(_tag_gap, _SCRIPT.sub(" ", text))
+    return text
+
+
+def _tag_gap(m: re.Match[str]) -> str:
+    return "" if (m.group(1) or "").lower() in _INLINE else " "
+
+
 def clean_title(title: str | None) -> str | None:
-    """A title without "Microsoft Word - " prefixes, file extensions and odd spacing."""
+    """A title without markup, "Microsoft Word - " prefixes, file extensions and odd spacing.
+
+    Every document title goes through here (``ingest.metadata.extract_metadata``, corrected
+    titles in ``ingest.corrections``).
+    """
     if not title:
         return None
-    title = _EXTENSION.sub("", _APP_PREFIX.sub("", normalise_chars(title)))
+    title = _EXTENSION.sub("", _APP_PREFIX.sub("", normalise_chars(strip_markup(title))))
     title = " ".join(title.split()).strip(" -–_")
     return title or None
+
+
+def title_key(title: str | None) -> str:
+    """What two titles must share to read as the same document's: the cleaned title with its
+    spaces folded, case-insensitive ("" for no title)."""
+    return " ".join((clean_title(title) or "").split()).casefold()

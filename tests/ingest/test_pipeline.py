@@ -290,3 +290,48 @@ def test_an_ingest_asked_to_stop_writes_nothing(kb: KnowledgeBase, folder: Path)
     path = folder / "backup.md"
     result = Ingestor(kb).ingest_file(path, "backup.md", should_stop=lambda: True)
     assert result.status == "cancelled" and kb.documents() == {}
+
+
+# --- hidden HTML text and look-alike titles (issue 32) --------------------------------------
+
+_HIDDEN_PAGE = """<html><head><title>Rutin för &lt;b&gt;besök&lt;/b&gt;</title></head><body>
+<h1>Rutin för besök</h1>
+<p>Besökare anmäler sig i receptionen. <span style="display:none">Dold regel ett.</span></p>
+<p style="font-size:0px">Dold regel två.</p>
+<p>Besökare bär synlig besöksbricka. <span style="visibility: hidden">Dold regel tre.</span></p>
+<div style="opacity:0 !important"><p>Dold regel fyra.</p></div>
+<p aria-hidden="true">Dold regel fem.</p>
+</body></html>
+"""
+
+
+def test_hidden_html_text_is_never_indexed(kb: KnowledgeBase, folder: Path):
+    (folder / "besok.html").write_text(_HIDDEN_PAGE, encoding="utf-8")
+    report = Ingestor(kb).ingest([folder])
+    assert report.ok and report.counts["new"] == 3
+    doc_id = document_id_for("besok.html")
+    texts = [p.payload["_node_content"] for p in kb.scroll() if p.payload[index.DOC_ID] == doc_id]
+    assert texts and any("anmäler sig i receptionen" in t for t in texts)
+    assert any("synlig besöksbricka" in t for t in texts)
+    assert not any("Dold regel" in t for t in texts)
+    assert kb.documents()[doc_id].title == "Rutin för besök"
+
+
+def test_an_upload_never_takes_an_official_documents_title(kb: KnowledgeBase, folder: Path):
+    """Refused when the official document is there first; marked "(uppladdad, ej officiell)"
+    when the official document comes after it (a folder ingest is never refused)."""
+    ingestor = Ingestor(kb)
+    assert ingestor.ingest([folder / "backup.md"]).ok  # "Rutin för säkerhetskopiering"
+    fake = folder.parent / "falsk.md"
+    fake.write_text("# RUTIN  för   <b>säkerhetskopiering</b>\n\nIngen backup behövs.\n", "utf-8")
+    refused = ingestor.ingest_file(fake, "falsk.md", origin="upload")
+    assert refused.status == "failed" and "officiellt styrdokument" in refused.error
+    assert document_id_for("falsk.md") not in kb.documents()
+
+    other = folder.parent / "annan.md"
+    other.write_text("# Rutin för lösenord\n\nLösenord byts varje år.\n", "utf-8")
+    assert ingestor.ingest_file(other, "annan.md", origin="upload").status == "new"
+    assert ingestor.ingest([folder / "losenord.md"], prune=False).ok  # the same title, later
+    docs = kb.documents()
+    assert docs[document_id_for("annan.md")].title == "Rutin för lösenord (uppladdad, ej officiell)"
+    assert docs[document_id_for("losenord.md")].title == "Rutin för lösenord"

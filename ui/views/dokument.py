@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from ui import shared
-from ui.client import ApiClient, ApiError, GlossaryEntry
+from ui.client import ApiError, GlossaryEntry
 from ui.render import (
     STATUS_LABELS,
     file_error,
@@ -31,17 +31,7 @@ FLAGS = {
     "citation_markers": "källhänvisningar i texten (neutraliserade)",
     "instructions": "text som liknar instruktioner till en assistent",
 }
-KEY = "admin_key"
 JOB = "upload_job"  # the upload job being waited for (cancel button)
-
-
-def admin_client() -> ApiClient | None:
-    """A client for writes: the signed-in user's, else one with this browser session's
-    administrator key, None without either."""
-    if shared.sign_in_enabled():
-        return shared.client()
-    key = st.session_state.get(KEY)
-    return ApiClient(shared.client().base_url, api_key=key) if key else None
 
 
 def readers(d: dict[str, Any]) -> str:
@@ -56,29 +46,6 @@ def origin_badge(d: dict[str, Any]) -> str:
     label = ORIGINS.get(d["origin"], d["origin"])
     review = REVIEW.get(d.get("review") or "")
     return f"{label} · {review}" if review == "Ej granskad" else label
-
-
-def key_form() -> None:
-    """Ask for the administrator key once per browser session (not with sign-in)."""
-    if shared.sign_in_enabled():
-        return
-    if st.session_state.get(KEY):
-        col, button = st.columns([4, 1])
-        col.caption("Administratörsnyckeln är angiven för den här webbläsarsessionen.")
-        if button.button("Glöm nyckeln"):
-            st.session_state.pop(KEY, None)
-            st.rerun()
-        return
-    with st.form("admin_key_form"):  # not KEY: a form is a widget with its own state
-        key = st.text_input(
-            "Administratörsnyckel",
-            type="password",
-            help="Krävs för att ladda upp och godkänna dokument. Nyckeln finns i datamappen "
-            "(admin-key) och sparas bara i den här webbläsarsessionen.",
-        )
-        if st.form_submit_button("Använd nyckeln") and key.strip():
-            st.session_state[KEY] = key.strip()
-            st.rerun()
 
 
 def document_table() -> None:
@@ -172,7 +139,7 @@ def glossary_section() -> None:
 
 
 def save_glossary(entries: list[GlossaryEntry]) -> None:
-    api = admin_client()
+    api = shared.admin_client()
     if api is None:  # without sign-in the key form is in the upload section above
         st.warning("Ange administratörsnyckeln ovan först.", icon=":material/key:")
         return
@@ -217,7 +184,8 @@ def version_history(docs: list[dict[str, Any]]) -> str | None:
         }
         for v in reversed(versions)
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    with st.container(key="versions"):  # .st-key-versions in the page
+        st.dataframe(rows, hide_index=True, width="stretch")
     st.caption(
         f"{len(versions)} version(er). Äldre versioner används aldrig i vanliga svar; välj "
         "”Vad gällde den” i chatten för att fråga om vad som gällde ett visst datum."
@@ -282,7 +250,7 @@ def correction_form(d: dict[str, Any]) -> None:
 
 
 def correct(document_id: str, values: dict[str, Any], reset: list[str]) -> None:
-    api = admin_client()
+    api = shared.admin_client()
     if api is None:
         st.warning("Ange administratörsnyckeln nedan först.", icon=":material/key:")
         return
@@ -316,7 +284,7 @@ def review_section(pending: list[dict[str, Any]], flagged: list[dict[str, Any]])
 
 
 def approve(document_id: str) -> None:
-    api = admin_client()
+    api = shared.admin_client()
     if api is None:
         st.warning("Ange administratörsnyckeln nedan först.", icon=":material/key:")
         return
@@ -342,7 +310,7 @@ def upload(files: list[Any]) -> list[dict[str, Any]]:
     """Upload one file at a time as a job (progress per file, cancellable); errors are kept
     per file."""
     results: list[dict[str, Any]] = []
-    api = admin_client()
+    api = shared.admin_client()
     if api is None:
         return [{"file": f.name, "status": "failed", "chunks": 0, "api_error": True,
                  "error": "Ange administratörsnyckeln först."} for f in files]  # fmt: skip
@@ -377,7 +345,7 @@ def upload(files: list[Any]) -> list[dict[str, Any]]:
 def cancel() -> None:
     """The cancel button was clicked during an upload: stop its job on the server."""
     job_id = st.session_state.pop(JOB, None)
-    api = admin_client()
+    api = shared.admin_client()
     if not (st.session_state.get("cancel_upload") and job_id and api):
         return
     try:
@@ -428,7 +396,7 @@ document_table()
 
 def upload_section() -> None:
     st.subheader("Ladda upp dokument")
-    key_form()
+    shared.key_form()
     with st.form("upload", clear_on_submit=True):
         chosen = st.file_uploader(
             "Välj en eller flera filer (PDF, DOCX, HTML, Markdown, TXT)",

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from ui import shared
-from ui.client import ApiError
+from ui.client import ApiClient, ApiError
 from ui.render import (
     BAND_LABELS,
     RELATED_TITLE,
@@ -137,8 +137,26 @@ def passages(a: dict[str, Any]) -> None:
                     law.markdown(related_html(r), unsafe_allow_html=True)
 
 
+def reviewer(permission: str) -> ApiClient | None:
+    """Who reads the audit trail or rates an answer: the user, when their role may; with
+    sign-in off, this session's administrator key; else None (the API would refuse)."""
+    if shared.may(permission):
+        return shared.client()
+    return None if shared.sign_in_enabled() else shared.admin_client()
+
+
+def needs_key(what: str) -> None:
+    """Sign-in off and no key: say what the key is for (the form is on the documents page)."""
+    st.info(f"{what} kräver administratörsnyckeln när inloggning är avstängd. Ange den på "
+            "sidan Dokument.", icon=":material/key:")  # fmt: skip
+
+
 def feedback(a: dict[str, Any]) -> None:
     st.subheader("Bedömning")
+    api = reviewer("feedback")
+    if api is None:
+        needs_key("Att lämna en bedömning")
+        return
     sent = st.session_state.setdefault("feedback_sent", {})
     if a["id"] in sent:
         st.success(f"Tack! Din bedömning ({RATINGS[sent[a['id']]].lower()}) är sparad.")
@@ -154,7 +172,7 @@ def feedback(a: dict[str, Any]) -> None:
         submitted = st.form_submit_button("Skicka bedömning", type="primary")
     if submitted:
         try:
-            shared.client().feedback(a["id"], rating, comment)
+            api.feedback(a["id"], rating, comment)
         except ApiError as exc:
             st.error(exc.message, icon=":material/error:")
         else:
@@ -162,12 +180,12 @@ def feedback(a: dict[str, Any]) -> None:
             st.rerun()
 
 
-def organisation_log() -> None:
+def organisation_log(api: ApiClient) -> None:
     """The audit trail's latest answers the user may review (their organisations' users)."""
     with st.expander("Granskningslogg: senaste frågorna i din organisation",
                      icon=":material/history:"):  # fmt: skip
         try:
-            rows = shared.client().audit_answers(limit=50)
+            rows = api.audit_answers(limit=50)
         except ApiError as exc:
             st.error(exc.message, icon=":material/error:")
             return
@@ -192,8 +210,10 @@ st.caption(
     "För jurister och granskare: varje mening i svaret, om den kunde verifieras mot källan, "
     "och alla avsnitt som hämtades."
 )
-if shared.may("review"):
-    organisation_log()
+if (log_reader := reviewer("review")) is not None:
+    organisation_log(log_reader)
+elif not shared.sign_in_enabled():
+    needs_key("Granskningsloggen (alla användares frågor)")
 answers = shared.answers()
 if not answers:
     st.info(

@@ -42,11 +42,15 @@ UNANSWERABLE = [
 ]
 
 
+KEY = "app-test-administratorsnyckel-0123456789"
+ADMIN = {"X-API-Key": KEY}  # sign-in off: ratings need the key (test_security.py)
+
+
 @pytest.fixture(scope="module")
 def components(policies_kb, tmp_path_factory):
     # ~60 questions from one TestClient within a minute: no rate limit here (test_api_ratelimit)
     settings = make_settings(
-        tmp_path_factory.mktemp("api"), rate_limit_ask="0", rate_limit_uploads="0"
+        tmp_path_factory.mktemp("api"), rate_limit_ask="0", rate_limit_uploads="0", api_key=KEY
     )
     built = Components.build(settings, kb=policies_kb)
     yield built
@@ -166,11 +170,17 @@ def test_documents_health_and_feedback(client):
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["ready"]
     answer = client.post("/v1/ask", json={"question": "Hur långt måste ett lösenord vara?"}).json()
-    ok = client.post("/v1/feedback", json={"answer_id": answer["id"], "rating": "correct"})
+    ok = client.post(
+        "/v1/feedback", json={"answer_id": answer["id"], "rating": "correct"}, headers=ADMIN
+    )
     assert ok.status_code == 200
-    missing = client.post("/v1/feedback", json={"answer_id": "nope", "rating": "correct"})
+    missing = client.post(
+        "/v1/feedback", json={"answer_id": "nope", "rating": "correct"}, headers=ADMIN
+    )
     assert missing.status_code == 404
-    bad = client.post("/v1/feedback", json={"answer_id": answer["id"], "rating": "bra"})
+    bad = client.post(
+        "/v1/feedback", json={"answer_id": answer["id"], "rating": "bra"}, headers=ADMIN
+    )
     assert bad.status_code == 422
 
 
@@ -232,7 +242,7 @@ def test_pii_never_reaches_logs_audit_or_store(client, components, caplog, polic
     assert {r["type"] for r in body["redactions"]} >= {"personnummer", "namn"}
     comment = "Fel svar för Anna Svensson 19811218-9876"
     feedback = {"answer_id": body["id"], "rating": "incorrect", "comment": comment}
-    assert client.post("/v1/feedback", json=feedback).status_code == 200
+    assert client.post("/v1/feedback", json=feedback, headers=ADMIN).status_code == 200
     stored = components.audit.dump()
     payloads = json.dumps([p.payload for p in policies_kb.scroll()], ensure_ascii=False)
     response_text = json.dumps(body, ensure_ascii=False)

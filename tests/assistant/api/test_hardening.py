@@ -6,12 +6,14 @@ A writable knowledge base with the sample policies ingested from the folder, the
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfWriter
 
 from assistant.api import create_app
 from assistant.api.security import weak_configuration
@@ -156,9 +158,9 @@ def test_writes_are_refused_without_a_configured_key(tmp_path: Path, embedder, c
             assert "avstängda" in r.json()["detail"]
             assert c.delete("/v1/documents/x", headers={"X-API-Key": "gissning"}).status_code == 403
             assert c.post("/v1/documents/x/approve").status_code == 403
-            # feedback from the chat stays open: it never changes answers
+            # no key configured: nobody rates or reads the audit trail with sign-in off
             r = c.post("/v1/feedback", json={"answer_id": "saknas", "rating": "correct"})
-            assert r.status_code == 404
+            assert r.status_code == 403 and "PA_API_KEY" in r.json()["detail"]
         assert "PA_API_KEY is not set" in caplog.text
     finally:
         components.close()
@@ -185,7 +187,7 @@ def test_cross_site_writes_are_refused(client):
         assert ask.status_code == 403
     same = client.post(
         "/v1/feedback", json={"answer_id": "saknas", "rating": "correct"},
-        headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
+        headers={**ADMIN, "Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
     )  # fmt: skip
     assert same.status_code == 404  # passed the guard
     assert client.get("/v1/documents", headers={"Origin": "https://angripare.example"}).is_success
@@ -217,7 +219,14 @@ def test_bearer_key_works(client):
 def test_sample_pdf_upload_fits_while_json_keeps_its_limit(client, components):
     content = IS_PDF.read_bytes()
     assert len(content) > components.settings.max_request_bytes
-    out = _ingested(client, "kopia-informationssakerhetspolicy.pdf", content)
+    copy = _ingested(client, "kopia-informationssakerhetspolicy.pdf", content)
+    assert copy["status"] == "failed" and "officiellt styrdokument" in copy["error"], copy
+    writer = PdfWriter(clone_from=IS_PDF)  # the same PDF as another document (issue 32)
+    writer.add_metadata({"/Title": "Kopierad informationssäkerhetspolicy"})
+    retitled = io.BytesIO()
+    writer.write(retitled)
+    assert len(retitled.getvalue()) > components.settings.max_request_bytes
+    out = _ingested(client, "kopia-informationssakerhetspolicy.pdf", retitled.getvalue())
     assert out["status"] == "new", out
     too_large = client.post("/v1/ask", json={"question": "x" * 70_000})
     assert too_large.status_code == 413 and "för stor" in too_large.json()["detail"]

@@ -12,6 +12,8 @@ from core.text.normalise import (
     normalise_bullets,
     normalise_chars,
     normalise_text,
+    strip_markup,
+    title_key,
 )
 
 
@@ -91,3 +93,26 @@ def test_titles_cleaned_of_application_prefixes_and_extensions():
     assert looks_like_file_name("riktlinje_ai_2024")
     assert not looks_like_file_name("Riktlinjer för AI")
     assert clean_title("  Riktlinjer\u00a0för AI ") == "Riktlinjer för AI"
+
+
+@pytest.mark.parametrize(
+    ("raw", "title"),
+    [
+        ("<script>alert(1)</script>Riktlinjer för <b>AI</b>", "Riktlinjer för AI"),
+        ("IT-<i>säkerhets</i>policy", "IT-säkerhetspolicy"),
+        ("Del 1<br>Syfte <!-- utkast -->", "Del 1 Syfte"),
+        ("<img src=x onerror=alert(1)>Policy", "Policy"),
+        ("<STYLE>p {}</STYLE>Rutin", "Rutin"),
+        ("Avgifter < 5 000 kr", "Avgifter < 5 000 kr"),
+        ("<script>alert(1)", None),
+    ],
+)
+def test_titles_cleaned_of_markup(raw: str, title: str | None):
+    assert clean_title(raw) == title
+
+
+def test_markup_stripping_and_title_keys():
+    assert strip_markup("<scr<b>ipt>alert(1)</script>").strip() == ""
+    assert title_key(" RIKTLINJER  för <b>AI</b>\n") == title_key("Riktlinjer för AI")
+    assert title_key("Riktlinjer för AI") != title_key("Riktlinjer för IT")
+    assert title_key(None) == title_key("<b></b>") == ""

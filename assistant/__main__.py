@@ -18,7 +18,7 @@ def _serve(args: argparse.Namespace) -> int:
     from assistant.api import create_app, server
 
     settings = get_settings()
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_libraries, settings.log_file)
     host = args.host or settings.api_host
     port = args.port or settings.api_port
     print(f"Policyassistentens API: http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)")

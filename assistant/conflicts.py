@@ -8,7 +8,9 @@ Only what can be told reliably without a language model:
   "inom 3 dygn" agree;
 - **permission**: the same statement with and without a negation ("får" / "får inte").
 
-"The same rule" means the same kind of value with the same bound, about the same subject: the
+Values of one rule disagree when they cannot both hold: different values with the same bound,
+an exact value outside the other's bound ("bara 4 tecken" / "minst 14 tecken"), or a minimum
+above a maximum. "The same rule" means the same kind of value about the same subject: the
 clause around the value, stop words, units and rule verbs ("ska", "sparas", "bytas") removed,
 must share most of its terms with the other's (Jaccard ≥ ``SAME_SUBJECT``). A subject that is
 wider or narrower ("lösenord" / "lösenord för administratörskonton") is not the same rule: an
@@ -77,7 +79,7 @@ _RULE_WORDS = """ska skall måste bör får kan ha har vara är bestå består i
     gånger tid tiden period perioden längd längden upp till över under mer mindre än även
     alltid dock normalt tecken procent kronor kr inte ej aldrig icke tillåtet tillåten tillåts
     dagligen veckovis månadsvis kvartalsvis halvårsvis årligen vartannat
-    förbjudet förbjuden lång långt ny nytt"""
+    förbjudet förbjuden lång långt ny nytt behöver behöva bara endast räcker räcka"""
 
 
 @lru_cache(maxsize=1)
@@ -172,7 +174,21 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def _same_rule(a: Quantity, b: Quantity) -> bool:
-    return (a.kind, a.bound) == (b.kind, b.bound) and _jaccard(a.subject, b.subject) >= SAME_SUBJECT
+    return a.kind == b.kind and _jaccard(a.subject, b.subject) >= SAME_SUBJECT
+
+
+def _compatible(a: Quantity, b: Quantity) -> bool:
+    """Whether two values of one rule can both hold: equal with the same bound, else an exact
+    value within the other's bound ("4 tecken" is below "minst 14 tecken": they disagree),
+    or a minimum not above a maximum."""
+    close = abs(a.size - b.size) <= _TOLERANCE * max(a.size, b.size)
+    if close or a.bound == b.bound:
+        return close
+    by = {a.bound: a, b.bound: b}
+    if "exact" not in by:  # a minimum and a maximum
+        return by["min"].size < by["max"].size
+    exact, bound = by["exact"], by.get("min") or by["max"]
+    return exact.size > bound.size if bound.bound == "min" else exact.size < bound.size
 
 
 def _permission(sentence: str) -> tuple[bool, frozenset[str]] | None:
@@ -189,10 +205,9 @@ def difference(first: str, second: str) -> Difference | None:
     rule, or not decidable here)."""
     qa, qb = quantities(first), quantities(second)
     pairs = [(a, b) for a, b in product(qa, qb) if _same_rule(a, b)]
-    agreeing = {(a.kind, a.bound, a.subject) for a, b in pairs
-                if abs(a.size - b.size) <= _TOLERANCE * max(a.size, b.size)}  # fmt: skip
+    agreeing = {(a.kind, a.subject) for a, b in pairs if _compatible(a, b)}
     for a, b in pairs:
-        if (a.kind, a.bound, a.subject) in agreeing:
+        if (a.kind, a.subject) in agreeing:
             continue
         return Difference("quantity", a.text, b.text)
     if qa or qb:

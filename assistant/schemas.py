@@ -65,8 +65,9 @@ class AskRequest(BaseModel):
     question: str = Field(
         ...,
         min_length=1,
-        pattern=r"\S",
-        description="The question, in Swedish or English (not only white space).",
+        pattern=r"[^\W_]",
+        description="The question, in Swedish or English: at least one letter or digit (not "
+        "only white space, punctuation or control characters).",
     )
     history: list[Turn] = Field(default_factory=list, max_length=20)
     filters: SearchFilters | None = None
@@ -75,8 +76,8 @@ class AskRequest(BaseModel):
     @field_validator("question")
     @classmethod
     def _not_blank(cls, v: str) -> str:
-        if not re.search(r"\S", v):  # the same rule as the schema's pattern
-            raise ValueError("the question is empty")
+        if not re.search(r"[^\W_]", v):  # the same rule as the schema's pattern
+            raise ValueError("the question has no letter or digit")
         return v
 
 

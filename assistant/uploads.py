@@ -34,6 +34,8 @@ from ingest.pipeline import Ingestor, document_id_for, file_hash
 STAGING = ".staging-"  # + the writing process's pid + "-" + a random suffix
 KEPT_JOBS = 200  # finished jobs remembered for GET /v1/documents/jobs/{id}
 _SAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
+_DEVICE_NAMES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+                           *(f"LPT{i}" for i in range(10))})  # fmt: skip
 log = logging.getLogger("assistant.uploads")
 
 JobStatus = Literal["queued", "running", "done", "cancelled"]
@@ -50,11 +52,16 @@ class UploadRefused(Exception):
 
 def safe_name(name: str | None, limit: int = 150) -> str:
     """A plain file name: path parts joined ("../../etc/x.md" → "etc_x.md", never "x.md"),
-    no leading dots, at most ``limit`` characters with the extension kept."""
+    no leading dots, no Windows device name ("CON.md" → "CON-fil.md"), at most ``limit``
+    characters with the extension kept. A name with no letter or digit is refused (422)."""
     parts = [p for p in re.split(r"[\\/]+", name or "") if p not in ("", ".", "..")]
-    cleaned = _SAFE.sub("_", "_".join(parts)).strip(" ._")
-    if not cleaned:
-        raise UploadRefused(422, "The file has no usable name. / Filen saknar namn.")
+    cleaned = _SAFE.sub("_", "_".join(parts)).strip(" ._-")
+    if not re.search(r"[^\W_]", cleaned):
+        raise UploadRefused(422, "The file has no usable name. / Filen saknar ett användbart "
+                            "namn (bokstäver eller siffror); byt namn på filen.")  # fmt: skip
+    stem, dot, rest = cleaned.partition(".")
+    if stem.upper() in _DEVICE_NAMES:
+        cleaned = f"{stem}-fil{dot}{rest}"
     if len(cleaned) > limit:
         suffix = Path(cleaned).suffix if len(Path(cleaned).suffix) <= 16 else ""
         cleaned = cleaned[: limit - len(suffix)].rstrip(" ._") + suffix

@@ -299,7 +299,17 @@ class Settings(BaseSettings):
     audit_max_answers: int = Field(
         200_000, ge=1, description="Most answers kept (oldest go first, with their feedback)."
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Our own modules' level; every other library logs WARNING and up."
+    )
+    log_libraries: list[str] = Field(
+        default_factory=list,
+        description="Other libraries' loggers to log at PA_LOG_LEVEL too, by name (e.g. "
+        '["markdown_it"]); those that can print request bodies stay at WARNING.',
+    )
+    log_file: Path | None = Field(
+        None, description="Also log to this file, rotated at 10 MB, 5 old files kept."
+    )
 
     # --- scrub (PII) -------------------------------------------------------------------
     pii_score_threshold: float = Field(0.5, ge=0.0, le=1.0)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from qdrant_client import models as qm
@@ -43,21 +44,46 @@ log = logging.getLogger("ingest.trust")
 _MARKER = re.compile(r"\[(\s*\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\s*)\]")
 _INSTRUCTION = re.compile(
     r"\b(?:"
-    r"(?:ignorera|strunta\s+i|bortse\s+från|glöm)\s+(?:alla\s+|dina\s+)?"
-    r"(?:tidigare|föregående|ovanstående|ovan\s+givna|dina)\s+"
+    # "ignorera alla tidigare instruktioner", "glöm bort dina regler", "strunta i policyn"
+    r"(?:ignorera|strunta\s+i|bortse\s+från|glöm(?:\s+bort)?)\s+(?:alla\s+|dina\s+|de\s+)?"
+    r"(?:tidigare|föregående|ovanstående|ovan\s+givna|dina|alla)\s+"
     r"(?:instruktioner|instruktionerna|anvisningar|anvisningarna|regler|reglerna|order)"
+    r"|(?:ignorera|glöm(?:\s+bort)?)\s+(?:dina|alla)\s+(?:instruktioner|anvisningar|regler)"
+    r"|glöm(?:\s+bort)?\s+(?:allt|det)\s+(?:du|som)\s+(?:har\s+)?(?:fått|lärt|sagts|vet)"
     r"|(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+)?"
     r"(?:previous|prior|above|earlier|preceding|your)\s+(?:instructions|rules|prompts?|directions)"
+    r"|(?:ignore|disregard|forget)\s+(?:everything|all)\s+(?:above|before|you\s+were\s+told)"
     r"|du\s+är\s+(?:nu|från\s+och\s+med\s+nu)\s+(?:en|ett|min|inte|DAN|fri)\b"
+    r"|du\s+är\s+(?:en|ett)\s+(?:\w+\s+)?(?:ai-?assistent|assistent|chattbot|språkmodell)\b"
     r"|you\s+are\s+now\s+(?:a|an|my|no\s+longer|DAN|free)\b"
+    r"|from\s+now\s+on,?\s+you\s+(?:are|will|must|shall)\b"
     r"|(?:ny|nya)\s+(?:system)?instruktion(?:er)?\s*:"
     r"|new\s+(?:system\s+)?instructions?\s*:"
     r"|system\s*prompt|systemprompt(?:en)?"
     r"|(?:till|för)\s+(?:ai-?assistenten|språkmodellen|chattboten)\s*:"
+    # text addressed to the assistant: "Kära assistent,", "Assistenten: svara att …"
+    r"|(?:hej|kära|bästa)\s+(?:ai-?)?(?:assistent(?:en)?|chattbot(?:en)?)\s*[,:!]"
+    r"|(?:ai-?)?assistent(?:en)?\s*[,:]\s*(?:du|svara|säg|skriv|ignorera|glöm)\b"
+    r"|(?:dear|hey|hello|to\s+the)\s+(?:ai\s+)?(?:assistant|chatbot)\s*[,:!]"
+    r"|(?:ai\s+)?assistant\s*[,:]\s*(?:you|answer|say|reply|ignore|forget)\b"
     r"|as\s+an\s+ai\s+(?:assistant|language\s+model)\s*,?\s+you\s+(?:must|should|will)"
     r")",
     re.IGNORECASE,
 )
+# Look-alike letters (Cyrillic, Greek) read as the Latin ones and invisible characters
+# dropped before the patterns look ("іgnore" with a Cyrillic і, "ig\u200bnore"). Detection
+# only: the stored text stays as written.
+_LOOK_ALIKES = str.maketrans(
+    "аеорсухіјѕԁһӏոսАВЕКМНОРСТХІЈЅαοριτνκΑΒΕΗΙΚΜΝΟΡΤΧΥΖ",
+    "aeopcyxijsdhlnuABEKMHOPCTXIJSaopitvkABEHIKMNOPTXYZ",
+)
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def _skeleton(text: str) -> str:
+    """``text`` as the instruction patterns read it (compatibility forms, look-alikes and
+    invisible characters folded)."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).translate(_LOOK_ALIKES)
 
 
 def neutralise_markers(text: str) -> tuple[str, int]:
@@ -66,8 +92,9 @@ def neutralise_markers(text: str) -> tuple[str, int]:
 
 
 def instruction_spans(text: str) -> list[tuple[int, int]]:
-    """Where ``text`` reads like an instruction to an assistant (start, end)."""
-    return [m.span() for m in _INSTRUCTION.finditer(text)]
+    """Where ``text`` reads like an instruction to an assistant (start, end; offsets in the
+    folded text, ``_skeleton``)."""
+    return [m.span() for m in _INSTRUCTION.finditer(_skeleton(text))]
 
 
 def neutralise(text: str) -> tuple[str, list[str]]:

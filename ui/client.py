@@ -579,10 +579,14 @@ class ApiClient:
             job = self.upload_job(job["job_id"])
         return job["files"]
 
-    def approve_document(self, document_id: str) -> dict[str, Any]:
-        """``POST /v1/documents/{id}/approve`` (administrator key): release it for answers."""
+    def approve_document(
+        self, document_id: str, confirm_instructions: bool = False
+    ) -> dict[str, Any]:
+        """``POST /v1/documents/{id}/approve`` (administrator key): release it for answers; a
+        document flagged "instructions" needs ``confirm_instructions`` (409 without)."""
         path = "/v1/documents/" + quote(document_id, safe="") + "/approve"
-        return self._request("POST", path, "documents")
+        params = {"confirm_instructions": "true"} if confirm_instructions else None
+        return self._request("POST", path, "documents", params=params)
 
     def correct_document(
         self, document_id: str, values: dict[str, Any], reset: list[str] | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Response, UploadFile
 from qdrant_client import models as qm
 
 from assistant.access import Principal
@@ -256,14 +256,14 @@ def upload(
     if scope is None and not user.every_organisation:
         scope = list(user.organisations)
     scope, classification = _checked_access(components, user, scope, classification)
-    for doc_id in components.uploads.document_ids([f.filename for f in files]):
-        stored = components.kb.document(doc_id)  # re-uploading replaces it: may they?
-        if stored is not None and not (
-            user.writes(stored.scope) and user.sees(stored.scope, stored.classification,
-                                                    components.settings)
-        ):  # fmt: skip
-            raise HTTPException(403, detail=security.OUT_OF_SCOPE)
     try:
+        for doc_id in components.uploads.document_ids([f.filename for f in files]):
+            stored = components.kb.document(doc_id)  # re-uploading replaces it: may they?
+            if stored is not None and not (
+                user.writes(stored.scope) and user.sees(stored.scope, stored.classification,
+                                                        components.settings)
+            ):  # fmt: skip
+                raise HTTPException(403, detail=security.OUT_OF_SCOPE)
         job = components.uploads.submit(
             [(f.filename, f.file) for f in files], scope, classification
         )
@@ -311,16 +311,36 @@ def _job_out(job: Job | None) -> UploadJobOut:
     response_model=ApprovalOut,
     summary="Approve a document for answers (redaktör: own organisation; administrator)",
     description="Releases an upload held as 'ej granskad', and passages flagged as "
-    "instructions to an assistant, for use in answers.",
-    responses={**security.AUTH, **security.NOT_FOUND, **security.INVALID, **security.BUSY},
-)
+    "instructions to an assistant, for use in answers. A document with such passages needs "
+    "`confirm_instructions=true` as a second confirmation (409 without it).",
+    responses={
+        409: security.error("The document has text like instructions to an assistant: "
+                            "confirm with confirm_instructions=true"),
+        **security.AUTH, **security.NOT_FOUND, **security.INVALID, **security.BUSY,
+    },
+)  # fmt: skip
 def approve(
-    document_id: str, components: ComponentsDep, user: Annotated[Principal, require("approve")]
+    document_id: str,
+    components: ComponentsDep,
+    user: Annotated[Principal, require("approve")],
+    confirm_instructions: Annotated[
+        bool, Query(description="the second confirmation for a document flagged 'instructions'")
+    ] = False,
 ) -> ApprovalOut:
     _writable(components, user, document_id)
+    _, flags = review.document_trust(components.kb, [document_id]).get(document_id, (None, []))
+    if review.INSTRUCTIONS in flags and not confirm_instructions:
+        raise HTTPException(409, detail=CONFIRM_INSTRUCTIONS)
     review.approve(components.kb, document_id)
     components.audit.record_event(user, "approve", document_id)
     return ApprovalOut(approved=document_id, chunks=len(components.kb.point_ids(document_id)))
+
+
+CONFIRM_INSTRUCTIONS = (
+    "The document has passages that read like instructions to an assistant; read them and "
+    "confirm the approval (confirm_instructions=true). / Dokumentet har avsnitt som liknar "
+    "instruktioner till en assistent; läs dem och bekräfta godkännandet en gång till."
+)
 
 
 @router.delete(

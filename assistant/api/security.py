@@ -182,8 +182,8 @@ JSON_DETAILS = {400: UNKNOWN_HOST_DETAIL, 413: TOO_LARGE_DETAIL}
 
 
 class JsonErrors:
-    """ASGI middleware: the plain-text 400 (unknown Host, ``TrustedHostMiddleware``) and 413
-    (body limit) as the API's JSON error body."""
+    """ASGI middleware: the plain-text 400 (unknown Host, ``TrustedHostMiddleware``) and every
+    413 (body limit, with or without Content-Length) as the API's JSON error body."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -199,7 +199,9 @@ class JsonErrors:
             code = message.get("status")
             if message["type"] == "http.response.start" and code in JSON_DETAILS:
                 headers = dict(message.get("headers") or [])
-                rewriting = not headers.get(b"content-type", b"").startswith(b"application/json")
+                rewriting = code == 413 or not headers.get(b"content-type", b"").startswith(
+                    b"application/json"
+                )  # every 413 (also a chunked body's, English-only JSON) in our words
                 if rewriting:
                     body = json.dumps({"detail": JSON_DETAILS[code]}).encode()
                     await send({"type": "http.response.start", "status": code, "headers": [

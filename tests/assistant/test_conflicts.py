@@ -89,3 +89,12 @@ def test_one_document_alone_has_no_conflict(client) -> None:
               "filters": {"document_ids": [document_id_for("losenordsrutin.md")]}},
     ).json()  # fmt: skip
     assert body["conflicts"] == [] and not any(n["kind"] == "conflict" for n in body["notices"])
+
+
+def test_values_under_different_bounds_disagree_only_when_both_cannot_hold() -> None:
+    below = difference("Lösenord behöver bara vara 4 tecken.", "Lösenord ska ha minst 14 tecken.")
+    assert below is not None and (below.first, below.second) == ("4 tecken", "minst 14 tecken")
+    assert difference("Lösenord ska vara 16 tecken.", "Lösenord ska ha minst 14 tecken.") is None
+    crossed = difference("Loggar sparas i högst 3 månader.", "Loggar sparas i minst 6 månader.")
+    assert crossed is not None
+    assert difference("Loggar sparas i minst 6 månader.", "Loggar sparas i högst ett år.") is None

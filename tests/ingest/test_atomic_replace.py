@@ -243,7 +243,8 @@ def test_prune_only_under_path(tmp_path: Path, kb: KnowledgeBase, folder: Path):
     other.mkdir()
     (other / "incident.md").write_text(worker.EXTRA.replace("skrivare", "incident"), "utf-8")
     upload = tmp_path / "upp.md"
-    upload.write_text(worker.PASSWORD_LONG, encoding="utf-8")
+    # another title than the folder's losenord.md: an upload never takes an official title
+    upload.write_text(worker.PASSWORD_LONG.replace("# Rutin", "# Uppladdad rutin", 1), "utf-8")
     ingestor = Ingestor(kb)
     ingestor.ingest([folder])
     ingestor.ingest([other])

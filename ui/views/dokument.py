@@ -279,17 +279,21 @@ def review_section(pending: list[dict[str, Any]], flagged: list[dict[str, Any]])
         text = f"**{md_escape(d['title'])}** ({md_escape(d['source'])}, {origin_badge(d)})"
         col, button = st.columns([4, 1])
         col.markdown(text + (f"  \n:warning: Flaggat: {md_escape(flags)}" if flags else ""))
+        confirmed = "instructions" in (d.get("flags") or []) and col.checkbox(
+            "Jag har läst avsnitten som liknar instruktioner och godkänner ändå",
+            key=f"confirm-{d['document_id']}",
+        )  # the API asks for this second confirmation (409 without it)
         if button.button("Godkänn", key=f"approve-{d['document_id']}"):
-            approve(d["document_id"])
+            approve(d["document_id"], confirmed)
 
 
-def approve(document_id: str) -> None:
+def approve(document_id: str, confirm_instructions: bool = False) -> None:
     api = shared.admin_client()
     if api is None:
         st.warning("Ange administratörsnyckeln nedan först.", icon=":material/key:")
         return
     try:
-        api.approve_document(document_id)
+        api.approve_document(document_id, confirm_instructions)
     except ApiError as exc:
         st.error(_write_error(exc), icon=":material/error:")
         return

@@ -110,7 +110,10 @@ def test_poisoned_upload_is_held_neutralised_and_flagged(client, components):
         assert doc_id not in _cited_docs(client, question)
 
     assert client.post(f"/v1/documents/{doc_id}/approve").status_code == 401
-    r = client.post(f"/v1/documents/{doc_id}/approve", headers=ADMIN)
+    once = client.post(f"/v1/documents/{doc_id}/approve", headers=ADMIN)  # flagged: confirm
+    assert once.status_code == 409 and "bekräfta" in once.json()["detail"]
+    assert doc_id not in _cited_docs(client, questions[1])  # still held
+    r = client.post(f"/v1/documents/{doc_id}/approve?confirm_instructions=true", headers=ADMIN)
     assert r.status_code == 200 and r.json()["approved"] == doc_id
     assert client.post("/v1/documents/finns-inte/approve", headers=ADMIN).status_code == 404
     body = client.post("/v1/ask", json={"question": questions[1]}).json()
@@ -343,3 +346,31 @@ def test_a_cancelled_upload_job_stops_and_writes_nothing(client, components):
         assert not (components.settings.uploads_dir / name).exists()
     assert not list(components.settings.uploads_dir.glob(".staging-*"))
     assert client.post("/v1/documents/jobs/finns-inte/cancel", headers=ADMIN).status_code == 404
+
+
+HOSTILE_NAMES = ["..", "...", "_", ". .", " ", "/", "\\", "../..", "-", "CON.md", "nul",
+                 "LPT1.txt", "a\x01b.md", "\u202e.md", "\x7f.md", "x" * 400 + ".md"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_every_file_name_gets_a_clear_4xx_or_a_safe_stored_name(client, components, name):
+    r = _upload(client, name, b"Text.\n")  # .txt-less names fail as unsupported: no ingest
+    assert r.status_code in (202, 422), (name, r.status_code, r.text)
+    if r.status_code == 422:
+        assert "namn" in r.json()["detail"]
+        return
+    outcome = finished_upload(client, r)[0]
+    stored = outcome["file"]
+    assert stored == stored.strip(" ._-") and "/" not in stored and "\\" not in stored
+    assert len(stored) <= 150 and stored.split(".")[0].upper() not in {"CON", "NUL", "LPT1"}
+    if outcome["status"] != "failed":
+        client.delete(f"/v1/documents/{outcome['document_id']}", headers=ADMIN)
+
+
+@pytest.mark.parametrize("question", ["\x01", "\x00", "\u200b", "?!", "\x7f\x7f", " \t\n"])
+def test_a_question_without_a_letter_or_digit_is_a_documented_422(client, question):
+    r = client.post("/v1/ask", json={"question": question})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "question"]
+    assert question not in r.text  # never echoed
+    op = client.get("/openapi.json").json()["paths"]["/v1/ask"]["post"]
+    assert "422" in op["responses"]

@@ -68,3 +68,13 @@ def test_a_configured_proxy_is_trusted(serve):
     url = serve(forwarded_allow_ips=["127.0.0.1"])  # as if a proxy on this machine sent them
     assert _statuses(url, ["203.0.113.1"] * 3) == [422, 422, 429]
     assert _statuses(url, ["203.0.113.2"]) == [422]  # another client behind the proxy
+
+
+def test_an_oversized_body_is_a_413_with_or_without_content_length(serve):
+    url = serve()
+    body = b'{"question": "' + b"x" * 5_000_000 + b'"}'
+    chunks = [body[i : i + 65536] for i in range(0, len(body), 65536)]
+    for content in (body, iter(chunks)):  # iter: sent chunked, no Content-Length
+        r = httpx.post(f"{url}/v1/ask", content=content, timeout=60,
+                       headers={"Content-Type": "application/json"})  # fmt: skip
+        assert r.status_code == 413 and "för stor" in r.json()["detail"]

@@ -68,8 +68,8 @@ def test_a_local_role_that_reviews_opens_the_audit_trail_and_is_warned_about(app
 def test_the_local_user_never_writes_whatever_its_role():
     settings = make_settings(Path("/tmp/x"), local_role="administratör")
     assert local_user(settings).permissions == {"ask", "feedback", "review"}
-    with_sign_in_role = local_user(make_settings(Path("/tmp/x"), local_role="redaktör"))
-    assert with_sign_in_role.permissions == {"ask"}  # no review: no anonymous ratings either
+    redaktor = local_user(make_settings(Path("/tmp/x"), local_role="redaktör"))
+    assert redaktor.permissions == {"ask"}  # no review: no anonymous ratings either
 
 
 def test_an_unknown_host_name_is_refused(app_for):

@@ -163,11 +163,8 @@ def same_title(
         return []
     is_upload = qm.FieldCondition(key=index.ORIGIN, match=qm.MatchValue(value=UPLOAD))
     flt = qm.Filter(must=[is_upload]) if uploads else qm.Filter(must_not=[is_upload])
-    titles = {
-        str(point.payload.get(index.DOC_ID)): str(point.payload.get(index.TITLE) or "")
-        for point in kb.scroll(flt, fields=[index.DOC_ID, index.TITLE])
-    }  # one title per document (its chunks all carry it)
-    return sorted(d for d, t in titles.items() if d != exclude and title_key(t) == key)
+    documents = kb.documents(flt)
+    return sorted(d for d, doc in documents.items() if d != exclude and title_key(doc.title) == key)
 
 
 def refuse_official_title(kb: KnowledgeBase, title: str) -> None:
